@@ -1,0 +1,3 @@
+from psadmin.cli import main
+
+main()

@@ -1,0 +1,269 @@
+"""The live backend: a small asyncpg pool, one reserved admin connection, a Redis client.
+
+Every call goes through :meth:`LiveBackend._run`, which maps driver exceptions to one-line
+:class:`BackendError` messages (passwords scrubbed) and applies exponential backoff while the
+server is unreachable, so a dead server costs one failed attempt per backoff step, not one per
+screen tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+import redis.asyncio as aioredis
+from asyncpg.pool import PoolConnectionProxy
+from redis.exceptions import RedisError
+
+from psadmin.config import Settings
+from psadmin.connect import scrub
+from psadmin.models.capabilities import Capabilities
+from psadmin.models.errors import BackendError, FailureKind
+from psadmin.models.overview import ActivitySample, DatabaseSize
+from psadmin.models.redis import RedisStatus
+from queries.capabilities import UnsupportedServer, detect_capabilities
+from queries.overview import activity_sample, database_size
+from queries.redis_health import redis_sample
+
+T = TypeVar("T")
+
+APPLICATION_NAME = "psadmin"
+POOL_SIZE = 2
+"""Monitoring connections per server; the admin connection comes on top of these."""
+
+_DISCONNECTS: tuple[type[Exception], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+_CONNECT_FAILURES: tuple[type[Exception], ...] = (*_DISCONNECTS, asyncpg.PostgresError)
+
+
+class Backoff:
+    """Exponential backoff between reconnect attempts: 0.5 s doubling up to 8 s.
+
+    The ceiling is low on purpose: on-call users expect the console back within seconds of
+    the server, and one failed connect attempt every 8 s costs the server nothing.
+    """
+
+    def __init__(self, first: float = 0.5, ceiling: float = 8.0) -> None:
+        self.first = first
+        self.ceiling = ceiling
+        self.delay = 0.0
+        self.next_attempt = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.delay > 0
+
+    def wait_left(self, now: float) -> float:
+        return max(self.next_attempt - now, 0.0)
+
+    def failed(self, now: float) -> None:
+        self.delay = min(self.delay * 2, self.ceiling) if self.delay else self.first
+        self.next_attempt = now + self.delay
+
+    def succeeded(self) -> None:
+        self.delay = 0.0
+        self.next_attempt = 0.0
+
+
+class LiveBackend:
+    """The Backend protocol against real servers."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._pool: asyncpg.Pool | None = None
+        self._admin_conn: asyncpg.Connection | None = None
+        self._admin_lock = asyncio.Lock()
+        self._pool_lock = asyncio.Lock()
+        self._caps: Capabilities | None = None
+        self._redis: aioredis.Redis | None = None
+        self._pg_backoff = Backoff()
+        self._redis_backoff = Backoff()
+        self._last_redis_error = ""
+
+    # -- connection management ------------------------------------------------------------
+
+    def _session_settings(self) -> dict[str, str]:
+        profile = self.settings.profile
+        session = {
+            "application_name": APPLICATION_NAME,
+            "statement_timeout": str(profile.statement_timeout_ms),
+            "lock_timeout": str(profile.lock_timeout_ms),
+            "idle_in_transaction_session_timeout": "60000",
+        }
+        if self.settings.read_only:
+            session["default_transaction_read_only"] = "on"
+        return session
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        target = self.settings.postgres
+        kwargs: dict[str, Any] = {
+            "dsn": target.dsn,
+            "server_settings": self._session_settings(),
+            "timeout": 10,
+        }
+        if target.ssl_context is not None:
+            kwargs["ssl"] = target.ssl_context
+        return kwargs
+
+    async def _init_connection(self, conn: asyncpg.Connection) -> None:
+        # The vector codec lets the Scripts screen read embeddings when it needs to.
+        if await conn.fetchval("SELECT to_regtype('vector') IS NOT NULL"):
+            from pgvector.asyncpg import register_vector
+
+            await register_vector(conn)
+
+    async def connect(self) -> Capabilities:
+        """Open the pool and detect capabilities; raises BackendError when that fails."""
+        await self._run(lambda conn: asyncio.sleep(0))
+        return self.capabilities
+
+    async def _ensure_pool(self) -> asyncpg.Pool:
+        async with self._pool_lock:
+            if self._pool is None:
+                pool = await asyncpg.create_pool(
+                    min_size=1,
+                    max_size=POOL_SIZE,
+                    init=self._init_connection,
+                    **self._connect_kwargs(),
+                )
+                try:
+                    async with pool.acquire() as conn:
+                        self._caps = await detect_capabilities(conn)
+                except BaseException:
+                    await pool.close()
+                    raise
+                self._pool = pool
+            return self._pool
+
+    async def _drop_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        if self._caps is None:
+            raise BackendError("not connected yet", FailureKind.DISCONNECTED)
+        return self._caps
+
+    @property
+    def target_display(self) -> str:
+        return self.settings.postgres.display()
+
+    @property
+    def read_only(self) -> bool:
+        return self.settings.read_only
+
+    def _error(self, exc: BaseException) -> BackendError:
+        secrets = self.settings.secrets
+        text = scrub(str(exc) or type(exc).__name__, secrets).splitlines()[0]
+        where = self.target_display
+        if isinstance(exc, UnsupportedServer):
+            return BackendError(text, FailureKind.UNSUPPORTED)
+        if isinstance(exc, asyncpg.QueryCanceledError):
+            return BackendError(f"query cancelled: {text}", FailureKind.TIMEOUT)
+        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+            return BackendError(f"permission denied: {text}", FailureKind.PERMISSION)
+        if isinstance(
+            exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError
+        ):
+            return BackendError(f"cannot log in to {where}: {text}", FailureKind.DISCONNECTED)
+        if isinstance(exc, _DISCONNECTS):
+            return BackendError(f"cannot reach {where}: {text}", FailureKind.DISCONNECTED)
+        return BackendError(text, FailureKind.ERROR)
+
+    async def _run(self, work: Callable[[PoolConnectionProxy], Awaitable[T]]) -> T:
+        now = self._clock()
+        if self._pg_backoff.down and self._pg_backoff.wait_left(now) > 0:
+            raise BackendError(
+                f"disconnected from {self.target_display}; retrying in "
+                f"{self._pg_backoff.wait_left(now):.0f} s",
+                FailureKind.DISCONNECTED,
+            )
+        try:
+            pool = await self._ensure_pool()
+            async with pool.acquire() as conn:
+                result = await work(conn)
+        except UnsupportedServer as exc:
+            raise self._error(exc) from None
+        except _DISCONNECTS as exc:
+            await self._drop_pool()
+            self._pg_backoff.failed(self._clock())
+            raise self._error(exc) from None
+        except asyncpg.PostgresError as exc:
+            raise self._error(exc) from None
+        self._pg_backoff.succeeded()
+        return result
+
+    @contextlib.asynccontextmanager
+    async def admin_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """The connection reserved for admin actions, so they never queue behind a poll."""
+        async with self._admin_lock:
+            if self._admin_conn is None or self._admin_conn.is_closed():
+                try:
+                    self._admin_conn = await asyncpg.connect(**self._connect_kwargs())
+                except _CONNECT_FAILURES as exc:
+                    raise self._error(exc) from None
+            yield self._admin_conn
+
+    # -- data -----------------------------------------------------------------------------
+
+    async def activity_sample(self) -> ActivitySample:
+        version = self.capabilities.server_version_num if self._caps else 0
+        return await self._run(lambda conn: activity_sample(conn, version))
+
+    async def database_size(self) -> DatabaseSize:
+        return await self._run(database_size)
+
+    async def redis_status(self) -> RedisStatus:
+        target = self.settings.redis
+        if target is None:
+            return RedisStatus(None, "Redis not configured (--redis-url or REDIS_URL)")
+        now = self._clock()
+        if self._redis_backoff.down and self._redis_backoff.wait_left(now) > 0:
+            return RedisStatus(None, self._last_redis_error)
+        if self._redis is None:
+            self._redis = aioredis.from_url(
+                target.url,
+                socket_timeout=3,
+                socket_connect_timeout=3,
+                client_name=APPLICATION_NAME,
+                decode_responses=True,
+            )
+        try:
+            sample = await redis_sample(self._redis)
+        except (TimeoutError, RedisError, OSError) as exc:
+            self._redis_backoff.failed(self._clock())
+            detail = scrub(str(exc) or type(exc).__name__, self.settings.secrets).splitlines()[0]
+            self._last_redis_error = f"Redis unreachable at {target.display()}: {detail}"
+            return RedisStatus(None, self._last_redis_error)
+        self._redis_backoff.succeeded()
+        return RedisStatus(sample)
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(pool.close(), timeout=5)
+            pool.terminate()
+        conn, self._admin_conn = self._admin_conn, None
+        if conn is not None and not conn.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), timeout=5)
+        client, self._redis = self._redis, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.aclose()

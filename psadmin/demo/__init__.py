@@ -1,0 +1,1 @@
+"""The embedded demo: throwaway PostgreSQL + Redis with PSScript data and live traffic."""

@@ -1,0 +1,1 @@
+"""psadmin's queries layer (see DESIGN.md §1)."""

@@ -1,0 +1,1 @@
+"""psadmin's screens layer (see DESIGN.md §1)."""

@@ -1,0 +1,150 @@
+"""The frame every panel shares, and the polling loop of DESIGN.md §4.
+
+A tick starts a load worker only when the previous load has finished, so a slow query is
+never cancelled by the next tick and ticks never pile up. Timers pause while the screen is
+covered or switched away and resume with an immediate tick. Errors back the interval off.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header
+from textual.worker import Worker
+
+from psadmin.models.capabilities import Capabilities
+from psadmin.models.errors import BackendError, FailureKind
+from screens.context import ScreenContext
+from widgets.banner import Banner
+from widgets.status_bar import StatusBar, StatusLine
+
+MAX_BACKOFF_FACTOR = 4
+"""Poll errors stretch the interval at most this much, so recovery is noticed in seconds."""
+
+
+class PanelScreen(Screen[None]):
+    """Header, banner, body, status bar and footer; subclasses provide ``compose_body``."""
+
+    panel_title: str = ""
+
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield Banner()
+        yield from self.compose_body()
+        yield StatusBar()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = "psadmin"
+        self.sub_title = self.panel_title
+        self.set_interval(1.0, self.update_status)
+        self.update_status()
+
+    def capabilities(self) -> Capabilities | None:
+        try:
+            return self.context.backend.capabilities
+        except BackendError:
+            return None
+
+    def update_status(self) -> None:
+        state = self.context.state
+        caps = self.capabilities()
+        self.query_one(StatusBar).show(
+            StatusLine(
+                server=self.context.backend.target_display,
+                version=caps.server_version if caps else "",
+                role=f"{caps.role} ({caps.privilege_summary()})" if caps else "",
+                read_only=self.context.backend.read_only,
+                refreshed_ago_s=None
+                if state.last_refresh is None
+                else time.monotonic() - state.last_refresh,
+                error=state.error,
+            )
+        )
+        self.query_one(Banner).show_message(state.disconnected)
+
+
+class PollingScreen(PanelScreen):
+    """A panel that reloads its data every refresh interval while it is visible."""
+
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__(context)
+        self._timer: Timer | None = None
+        self._loader: Worker[Any] | None = None
+        self.backoff_factor = 1
+
+    @property
+    def interval(self) -> float:
+        return self.context.refresh_s * self.backoff_factor
+
+    def on_screen_resume(self) -> None:
+        self._start_timer()
+        self.tick()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _start_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(self.interval, self.tick)
+
+    def tick(self) -> None:
+        if self._loader is not None and not self._loader.is_finished:
+            return
+        self._loader = self.run_worker(
+            self._load_and_report(),
+            group="load",
+            description=f"load {self.panel_title}",
+            exit_on_error=False,
+        )
+
+    async def _load_and_report(self) -> None:
+        try:
+            loaded = await self.fetch()
+        except BackendError as exc:
+            self.load_failed(exc)
+        except Exception as exc:  # a poll error must never end the app
+            self.load_failed(BackendError(f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        else:
+            self.post_message(loaded)
+            self.load_succeeded()
+
+    async def fetch(self) -> Message:
+        """Await the backend and return the screen's ``Loaded`` message (override)."""
+        raise NotImplementedError
+
+    def load_succeeded(self) -> None:
+        state = self.context.state
+        state.last_refresh = time.monotonic()
+        state.error = None
+        state.disconnected = None
+        if self.backoff_factor != 1:
+            self.backoff_factor = 1
+            self._start_timer()
+        self.update_status()
+
+    def load_failed(self, error: BackendError) -> None:
+        state = self.context.state
+        state.error = error.message
+        state.disconnected = (
+            f"Connection lost — {error.message}" if error.kind is FailureKind.DISCONNECTED else None
+        )
+        if self.backoff_factor < MAX_BACKOFF_FACTOR:
+            self.backoff_factor *= 2
+            self._start_timer()
+        self.update_status()

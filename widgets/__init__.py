@@ -1,0 +1,1 @@
+"""psadmin's widgets layer (see DESIGN.md §1)."""
