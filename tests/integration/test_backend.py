@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from psadmin.backend import LiveBackend
-from psadmin.config import Profile
+from psadmin.config import Overrides, Profile, resolve_settings
 from psadmin.demo.servers import DEBIAN_PG15_BIN, PostgresCluster, RedisServer
 from psadmin.models.errors import BackendError, FailureKind
 from psadmin.models.overview import activity_rates
@@ -218,6 +218,37 @@ async def test_wrong_password_never_shows_the_password(tmp_path: Path) -> None:
         assert "Wr0ng-S3cret" not in info.value.message
         assert "password authentication failed" in info.value.message
         assert "\n" not in info.value.message
+    finally:
+        cluster.stop()
+
+
+async def test_password_from_pgpass_and_pg_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = PostgresCluster(DEBIAN_PG15_BIN, tmp_path / "pg", preload=(), password="from-pgpass")
+    cluster.start()
+    try:
+        passfile = tmp_path / "pgpass"
+        passfile.write_text(f"127.0.0.1:{cluster.port}:*:postgres:from-pgpass\n")
+        passfile.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(passfile))
+        env = {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(cluster.port),
+            "PGUSER": "postgres",
+            "PGDATABASE": "postgres",
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings = resolve_settings(Overrides(), env, Profile())
+        assert settings.postgres.dsn is None  # libpq-style: the driver reads PG* and the file
+        backend = LiveBackend(settings)
+        try:
+            caps = await backend.connect()
+        finally:
+            await backend.close()
+        assert caps.role == "postgres"
+        assert settings.postgres.display() == f"postgres@127.0.0.1:{cluster.port}/postgres"
     finally:
         cluster.stop()
 

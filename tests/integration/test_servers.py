@@ -20,13 +20,15 @@ import psycopg
 import pytest
 import redis
 
-from psadmin.demo import servers
 from psadmin.demo.servers import (
     DEBIAN_PG15_BIN,
     PostgresCluster,
     RedisServer,
     ServerError,
     embedded_bin_dir,
+    postgres_cluster,
+    processes,
+    redis_server,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -330,8 +332,9 @@ def test_a_port_taken_after_the_probe_is_retried_once(
         taken = squatter.getsockname()[1]
         # Simulate losing the race between picking a free port and the server binding it.
         ports = iter([taken])
-        real_free_port = servers._free_port
-        monkeypatch.setattr(servers, "_free_port", lambda: next(ports, None) or real_free_port())
+        real_free_port = processes.free_port
+        for module in (postgres_cluster, redis_server):
+            monkeypatch.setattr(module, "free_port", lambda: next(ports, None) or real_free_port())
         with PostgresCluster(DEBIAN_PG15_BIN, scratch / "pg") as cluster:
             assert cluster.port != taken
             assert cluster.psql("SELECT 1") == "1"
