@@ -26,9 +26,7 @@ from psadmin.demo.servers import (
     RedisServer,
     ServerError,
     embedded_bin_dir,
-    postgres_cluster,
     processes,
-    redis_server,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -333,8 +331,7 @@ def test_a_port_taken_after_the_probe_is_retried_once(
         # Simulate losing the race between picking a free port and the server binding it.
         ports = iter([taken])
         real_free_port = processes.free_port
-        for module in (postgres_cluster, redis_server):
-            monkeypatch.setattr(module, "free_port", lambda: next(ports, None) or real_free_port())
+        monkeypatch.setattr(processes, "free_port", lambda: next(ports, None) or real_free_port())
         with PostgresCluster(DEBIAN_PG15_BIN, scratch / "pg") as cluster:
             assert cluster.port != taken
             assert cluster.psql("SELECT 1") == "1"

@@ -12,24 +12,21 @@ import tempfile
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+from typing import IO
 
 from psadmin.demo.servers.processes import (
-    LOOPBACK,
     Backoff,
     BindError,
+    ChildServer,
     ServerError,
     child_env,
     ensure_install_readable,
     ensure_system_user,
-    free_port,
     log_tail,
     make_traversable,
     package_dir,
     pdeathsig_preexec,
     spawn_server,
-    stop_process,
 )
 
 DEBIAN_PG15_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -53,11 +50,11 @@ def embedded_bin_dir() -> Path:
     return bin_dir
 
 
-class PostgresCluster:
+class PostgresCluster(ChildServer):
     """A throwaway PostgreSQL cluster in a directory we own, on a free 127.0.0.1 TCP port."""
 
-    host: str
-    port: int
+    NAME = "PostgreSQL"
+    STOP_SIGNAL = signal.SIGINT  # fast shutdown
     superuser: str
     data_dir: Path
     log_path: Path
@@ -71,18 +68,14 @@ class PostgresCluster:
         settings: Mapping[str, str] | None = None,
         password: str | None = None,
     ) -> None:
+        super().__init__(base_dir)
         self.bin_dir = Path(bin_dir)
-        self.base_dir = Path(base_dir).absolute()
         self.preload = tuple(preload)
         self.settings = dict(settings or {})
         self.password = password
-        self.host = LOOPBACK
-        self.port = 0
         self.superuser = "postgres"
         self.data_dir = self.base_dir / "data"
         self.log_path = self.base_dir / "postgresql.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
         self._short_socket_dir: Path | None = None
         self._version_num: int | None = None
         self._run_as: pwd.struct_passwd | None = None
@@ -91,56 +84,15 @@ class PostgresCluster:
 
     # -- public API ------------------------------------------------------------------------
 
-    @property
-    def pid(self) -> int | None:
-        """The postmaster's pid while it runs."""
-        if self._proc is None or self._proc.poll() is not None:
-            return None
-        return self._proc.pid
-
-    @property
-    def running(self) -> bool:
-        return self.pid is not None
-
-    def start(self, timeout: float = 60) -> None:
-        """initdb (first time only), write the config, start postgres, wait until it accepts."""
-        if self.running:
-            return
-        self.stop()  # releases the log handle and socket dir of a server that died on its own
-        self.base_dir.mkdir(parents=True, exist_ok=True)
+    def _prepare(self) -> None:
         self._prepare_user()
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
-        fresh_port = self.port == 0
-        if fresh_port:
-            self.port = free_port()
-        try:
-            self._launch(timeout)
-        except BindError:
-            if not fresh_port:
-                raise ServerError(
-                    f"PostgreSQL cannot bind {self.host}:{self.port} again (port taken meanwhile)"
-                ) from None
-            # Someone grabbed the port between our probe and postgres binding it: one retry.
-            self.port = free_port()
-            self._launch(timeout)
 
-    def stop(self) -> None:
-        """Fast shutdown (SIGINT); escalates to SIGQUIT/SIGKILL. Safe to call repeatedly."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            stop_process(proc, signal.SIGINT, 30)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+    def _after_stop(self) -> None:
         if self._short_socket_dir is not None:
             shutil.rmtree(self._short_socket_dir, ignore_errors=True)
             self._short_socket_dir = None
-
-    def restart(self) -> None:
-        """Stop and start again on the same port, keeping the data."""
-        self.stop()
-        self.start()
 
     def dsn(
         self, database: str = "postgres", user: str | None = None, password: str | None = None
@@ -221,18 +173,6 @@ class PostgresCluster:
             major, minor = int(match.group(1)), int(match.group(2) or 0)
             self._version_num = major * 10000 + minor
         return self._version_num
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = f"pid={self.pid}" if self.running else "stopped"

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
 
 LOOPBACK = "127.0.0.1"
 _PR_SET_PDEATHSIG = 1
@@ -235,3 +237,90 @@ class Backoff:
                 return
             time.sleep(min(self.delay, remaining))
             self.delay = min(self.delay * 1.5, 0.25)
+
+
+class ChildServer:
+    """The lifecycle both throwaway servers share: a free port, one retry, idempotent stop.
+
+    Subclasses set ``NAME`` and ``STOP_SIGNAL`` and implement :meth:`_launch`, which starts
+    the process on ``self.port``, stores it in ``_proc``/``_log``, waits until it serves, and
+    raises :class:`BindError` when the port was taken.
+    """
+
+    NAME = "server"
+    STOP_SIGNAL = signal.SIGTERM
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = Path(base_dir).absolute()
+        self.host = LOOPBACK
+        self.port = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's pid while it runs."""
+        if self._proc is None or self._proc.poll() is not None:
+            return None
+        return self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None
+
+    def _prepare(self) -> None:
+        """Work before the first launch (e.g. initdb); runs on every start."""
+
+    def _launch(self, timeout: float) -> None:
+        raise NotImplementedError
+
+    def _after_stop(self) -> None:
+        """Release what a stopped server no longer needs."""
+
+    def start(self, timeout: float = 60) -> None:
+        """Start on the current port, or a free one the first time; wait until it serves."""
+        if self.running:
+            return
+        self.stop()  # releases the handles of a server that died on its own
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self._prepare()
+        fresh_port = self.port == 0
+        if fresh_port:
+            self.port = free_port()
+        try:
+            self._launch(timeout)
+        except BindError:
+            if not fresh_port:
+                raise ServerError(
+                    f"{self.NAME} cannot bind {self.host}:{self.port} again (port taken meanwhile)"
+                ) from None
+            # Someone grabbed the port between our probe and the server binding it: one retry.
+            self.port = free_port()
+            self._launch(timeout)
+
+    def stop(self) -> None:
+        """Graceful stop, escalating to SIGQUIT/SIGKILL. Safe to call repeatedly."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            stop_process(proc, self.STOP_SIGNAL, 30)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self._after_stop()
+
+    def restart(self) -> None:
+        """Stop and start again on the same port, keeping the data."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

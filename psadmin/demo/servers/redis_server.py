@@ -9,20 +9,16 @@ import socket
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
 
 from psadmin.demo.servers.processes import (
-    LOOPBACK,
     Backoff,
     BindError,
+    ChildServer,
     ServerError,
-    free_port,
     log_tail,
     package_dir,
     pdeathsig_preexec,
     spawn_server,
-    stop_process,
 )
 
 
@@ -44,11 +40,10 @@ def find_redis_server() -> Path:
     )
 
 
-class RedisServer:
+class RedisServer(ChildServer):
     """A throwaway redis-server on a free 127.0.0.1 port, persisting nothing."""
 
-    host: str
-    port: int
+    NAME = "redis-server"
 
     def __init__(
         self,
@@ -57,71 +52,14 @@ class RedisServer:
         binary: Path | None = None,
         config: Mapping[str, str] | None = None,
     ) -> None:
-        self.base_dir = Path(base_dir).absolute()
+        super().__init__(base_dir)
         self.binary = Path(binary) if binary is not None else find_redis_server()
         self.config = dict(config or {})
-        self.host = LOOPBACK
-        self.port = 0
         self.log_path = self.base_dir / "redis.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"redis://{self.host}:{self.port}/0"
-
-    @property
-    def pid(self) -> int | None:
-        if self._proc is None or self._proc.poll() is not None:
-            return None
-        return self._proc.pid
-
-    @property
-    def running(self) -> bool:
-        return self.pid is not None
-
-    def start(self, timeout: float = 30) -> None:
-        if self.running:
-            return
-        self.stop()  # releases the log handle of a server that died on its own
-        self.base_dir.mkdir(parents=True, exist_ok=True)
-        fresh_port = self.port == 0
-        if fresh_port:
-            self.port = free_port()
-        try:
-            self._launch(timeout)
-        except BindError:
-            if not fresh_port:
-                raise ServerError(
-                    f"redis-server cannot bind {self.host}:{self.port} again (port taken meanwhile)"
-                ) from None
-            self.port = free_port()
-            self._launch(timeout)
-
-    def stop(self) -> None:
-        """SIGTERM (with no save points configured, nothing is written); idempotent."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            stop_process(proc, signal.SIGTERM, 30)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = f"pid={self.pid}" if self.running else "stopped"
