@@ -1,13 +1,15 @@
-"""The Textual application: the composition root of the TUI.
+"""The Textual application: the composition root of the TUI and the action dispatcher.
 
 It wires screens to the backend (constructor injection), maps number keys to screens, adds
-command-palette entries, and closes connections on quit, SIGTERM and SIGHUP.
+command-palette entries, runs every admin action through one path (policy, confirmation,
+audit, execution, report) and closes connections on quit, SIGTERM and SIGHUP.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from collections.abc import Iterable
 from functools import partial
@@ -16,12 +18,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from psadmin.actions import ActionRunner
+from psadmin.models.actions import ActionOutcome, ActionRequest, OutcomeStatus
+from psadmin.models.errors import BackendError
 from psadmin.models.health import Thresholds
 from psadmin.protocol import Backend
 from psadmin.theme import CONTROL_ROOM
 from screens.base import PanelScreen
+from screens.catalog import SCREENS
+from screens.confirm import ConfirmScreen
 from screens.context import ScreenContext
-from screens.overview import OverviewScreen
+from screens.error import ErrorScreen
 from screens.planned import PlannedScreen
 from screens.registry import PANELS, PanelSpec
 
@@ -52,14 +59,14 @@ class PsadminApp(App[None]):
     ) -> None:
         super().__init__()
         self.backend = backend
+        self.runner = ActionRunner(backend)
         self.context = ScreenContext(backend, thresholds or Thresholds(), refresh_s)
         for spec in PANELS:
             self.add_mode(spec.mode, partial(self._make_screen, spec))
 
     def _make_screen(self, spec: PanelSpec) -> PanelScreen:
-        if spec.mode == "overview":
-            return OverviewScreen(self.context)
-        return PlannedScreen(self.context, spec)
+        screen = SCREENS.get(spec.mode)
+        return screen(self.context) if screen else PlannedScreen(self.context, spec)
 
     def on_mount(self) -> None:
         self.register_theme(CONTROL_ROOM)
@@ -73,6 +80,40 @@ class PsadminApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.backend.close()
+
+    def on_panel_screen_action_requested(self, message: PanelScreen.ActionRequested) -> None:
+        message.stop()
+        self.run_worker(
+            self._dispatch(message.request, message.origin),
+            group="actions",
+            description=f"action {message.request.kind}",
+            exit_on_error=False,
+        )
+
+    async def _dispatch(self, request: ActionRequest, origin: PanelScreen) -> None:
+        """DESIGN.md §5: refuse or confirm, audit, execute on the admin connection, report."""
+        outcome: ActionOutcome | None = None
+        try:
+            refusal = self.runner.refusal(request)
+            if refusal is not None:
+                await self.runner.refuse(request, refusal)
+                self.notify(refusal, title="Refused", severity="error")
+                return
+            answer = await self.push_screen_wait(ConfirmScreen(request))
+            if not answer.confirmed:
+                await self.runner.decline(request)
+                self.notify("Nothing was changed.", title="Declined")
+                return
+            outcome = await self.runner.run(dataclasses.replace(request, reason=answer.reason))
+            if outcome.status is OutcomeStatus.ERROR:
+                await self.push_screen_wait(ErrorScreen("Action failed", outcome.message))
+            else:
+                title = "Done" if outcome.status is OutcomeStatus.OK else "Nothing to do"
+                self.notify(outcome.message, title=title)
+        except BackendError as exc:  # refused by policy or the audit trail could not be written
+            await self.push_screen_wait(ErrorScreen("Action not run", exc.message))
+        finally:
+            origin.post_message(PanelScreen.ActionFinished(request, outcome))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,12 +20,17 @@ import redis.asyncio as aioredis
 from asyncpg.pool import PoolConnectionProxy
 from redis.exceptions import RedisError
 
+from psadmin.audit import AuditFile
 from psadmin.config import Settings
 from psadmin.connect import scrub
+from psadmin.models.actions import ActionOutcome, ActionRequest
+from psadmin.models.audit import AuditRecord
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
 from psadmin.models.overview import ActivitySample, DatabaseSize
 from psadmin.models.redis import RedisStatus
+from queries.actions import EXECUTORS, ActionContext
+from queries.audit import audit_table_exists, ensure_audit_table, insert_audit, recent_audit
 from queries.capabilities import UnsupportedServer, detect_capabilities
 from queries.overview import activity_sample, database_size
 from queries.redis_health import redis_sample
@@ -46,6 +52,7 @@ _DISCONNECTS: tuple[type[Exception], ...] = (
 )
 
 _CONNECT_FAILURES: tuple[type[Exception], ...] = (*_DISCONNECTS, asyncpg.PostgresError)
+_EXECUTOR_FAILURES: tuple[type[Exception], ...] = (*_CONNECT_FAILURES, RedisError)
 
 
 class Backoff:
@@ -92,6 +99,10 @@ class LiveBackend:
         self._pg_backoff = Backoff()
         self._redis_backoff = Backoff()
         self._last_redis_error = ""
+        self.audit_file = AuditFile(settings.profile.audit_path)
+        self._audit_table: bool | None = None
+        """Whether records also go to psadmin_audit; decided at the first audit write."""
+        self.audit_table_note: str | None = None
 
     # -- connection management ------------------------------------------------------------
 
@@ -228,13 +239,10 @@ class LiveBackend:
     async def database_size(self) -> DatabaseSize:
         return await self._run(database_size)
 
-    async def redis_status(self) -> RedisStatus:
+    def _redis_client(self) -> aioredis.Redis | None:
         target = self.settings.redis
         if target is None:
-            return RedisStatus(None, "Redis not configured (--redis-url or REDIS_URL)")
-        now = self._clock()
-        if self._redis_backoff.down and self._redis_backoff.wait_left(now) > 0:
-            return RedisStatus(None, self._last_redis_error)
+            return None
         if self._redis is None:
             self._redis = aioredis.from_url(
                 target.url,
@@ -243,8 +251,18 @@ class LiveBackend:
                 client_name=APPLICATION_NAME,
                 decode_responses=True,
             )
+        return self._redis
+
+    async def redis_status(self) -> RedisStatus:
+        target = self.settings.redis
+        client = self._redis_client()
+        if target is None or client is None:
+            return RedisStatus(None, "Redis not configured (--redis-url or REDIS_URL)")
+        now = self._clock()
+        if self._redis_backoff.down and self._redis_backoff.wait_left(now) > 0:
+            return RedisStatus(None, self._last_redis_error)
         try:
-            sample = await redis_sample(self._redis)
+            sample = await redis_sample(client)
         except (TimeoutError, RedisError, OSError) as exc:
             self._redis_backoff.failed(self._clock())
             detail = scrub(str(exc) or type(exc).__name__, self.settings.secrets).splitlines()[0]
@@ -252,6 +270,77 @@ class LiveBackend:
             return RedisStatus(None, self._last_redis_error)
         self._redis_backoff.succeeded()
         return RedisStatus(sample)
+
+    # -- admin actions ------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> tuple[str, str]:
+        try:
+            os_user = getpass.getuser()
+        except (KeyError, OSError):
+            os_user = "unknown"
+        return os_user, self._caps.role if self._caps else ""
+
+    async def execute_action(self, request: ActionRequest) -> ActionOutcome:
+        run = EXECUTORS.get(request.kind)
+        if run is None:
+            raise BackendError(f"no executor for action {request.kind!r}")
+        profile = self.settings.profile
+        async with self.admin_connection() as conn:
+            context = ActionContext(
+                conn=conn,
+                capabilities=self.capabilities,
+                redis=self._redis_client(),
+                unlock_redis_keys=profile.unlock_redis_keys,
+                settings={
+                    "lockout_attempts": profile.lockout_attempts,
+                    "lockout_minutes": profile.lockout_minutes,
+                },
+            )
+            try:
+                return await run(context, request.params)
+            except _EXECUTOR_FAILURES as exc:
+                raise self._error(exc) from None
+
+    async def write_audit(self, record: AuditRecord) -> None:
+        try:
+            self.audit_file.append(record)
+        except OSError as exc:
+            raise BackendError(
+                f"cannot write the audit trail {self.audit_file.path}: {exc.strerror or exc}"
+            ) from None
+        if self._audit_table is None:
+            await self._decide_audit_table()
+        if self._audit_table:
+            async with self.admin_connection() as conn:
+                try:
+                    await insert_audit(conn, record)
+                except _CONNECT_FAILURES as exc:
+                    raise self._error(exc) from None
+
+    async def _decide_audit_table(self) -> None:
+        if self.read_only:
+            self._audit_table = False
+            self.audit_table_note = "read-only mode: audit goes to the local file only"
+            return
+        async with self.admin_connection() as conn:
+            try:
+                why_not = await ensure_audit_table(conn)
+            except _CONNECT_FAILURES as exc:
+                raise self._error(exc) from None
+        self._audit_table = why_not is None
+        self.audit_table_note = (
+            None if why_not is None else f"psadmin_audit not available ({why_not})"
+        )
+
+    async def audit_records(self, limit: int = 1000) -> list[AuditRecord]:
+        async def from_table(conn: PoolConnectionProxy) -> list[AuditRecord] | None:
+            if not await audit_table_exists(conn):
+                return None
+            return await recent_audit(conn, limit)
+
+        records = await self._run(from_table)
+        return records if records is not None else self.audit_file.recent(limit)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

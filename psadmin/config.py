@@ -79,6 +79,12 @@ class Profile:
     """How long an account stays locked (seed: 30 minutes)."""
     suppress: tuple[str, ...] = ()
     """Finding keys the audit should not report."""
+    audit_file: Path | None = None
+    """Local JSON Lines audit trail (default: psadmin's state dir, audit.jsonl)."""
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_file or platformdirs.user_state_path("psadmin") / "audit.jsonl"
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,10 @@ def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
         ):
             raise ConfigError(f"{where}: app_pools must map application names to pool sizes")
         return dict(value)
+    if key == "audit_file":
+        if not isinstance(value, str) or not value or "\x00" in value:
+            raise ConfigError(f"{where}: audit_file must be a file path")
+        return Path(value).expanduser()
     if key in {"unlock_redis_keys", "suppress"}:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key} must be a list of strings")

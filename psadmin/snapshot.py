@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from psadmin.audit import record_to_json
 from psadmin.backend import LiveBackend
 from psadmin.config import Settings
 from psadmin.models.errors import BackendError
@@ -100,8 +101,20 @@ async def overview_panel(
     }
 
 
+async def audit_panel(backend: LiveBackend, settings: Settings, interval_s: float) -> PanelResult:
+    """The newest 100 audit records, from psadmin_audit when present, else the local file."""
+    records = await backend.audit_records(100)
+    return {
+        "available": True,
+        "file": str(backend.audit_file.path),
+        "records": [
+            {**record_to_json(r), "at": iso(r.at), "params": dict(r.params)} for r in records
+        ],
+    }
+
+
 PanelReader = Callable[[LiveBackend, Settings, float], Awaitable[PanelResult]]
-READERS: dict[str, PanelReader] = {"overview": overview_panel}
+READERS: dict[str, PanelReader] = {"overview": overview_panel, "audit": audit_panel}
 
 
 async def take_snapshot(

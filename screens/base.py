@@ -8,6 +8,7 @@ covered or switched away and resume with an immediate tick. Errors back the inte
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header
 from textual.worker import Worker
 
+from psadmin.models.actions import ActionOutcome, ActionRequest
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
 from screens.context import ScreenContext
@@ -31,6 +33,28 @@ class PanelScreen(Screen[None]):
     """Header, banner, body, status bar and footer; subclasses provide ``compose_body``."""
 
     panel_title: str = ""
+
+    @dataclass
+    class ActionRequested(Message):
+        """Ask the app to confirm, audit and run an admin action built from this screen."""
+
+        request: ActionRequest
+        origin: PanelScreen
+        """The screen to tell when the action is over."""
+
+    @dataclass
+    class ActionFinished(Message):
+        """Sent back to the requesting screen once the action ran (so it can refresh)."""
+
+        request: ActionRequest
+        outcome: ActionOutcome | None
+        """None when it was refused, declined or could not be audited."""
+
+    def request_action(self, request: ActionRequest) -> None:
+        self.post_message(self.ActionRequested(request, self))
+
+    def on_panel_screen_action_finished(self, message: ActionFinished) -> None:
+        """Screens that show data refresh after an action; see PollingScreen."""
 
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
@@ -92,6 +116,9 @@ class PollingScreen(PanelScreen):
     def on_screen_resume(self) -> None:
         self._start_timer()
         self.tick()
+
+    def on_panel_screen_action_finished(self, message: PanelScreen.ActionFinished) -> None:
+        self.tick()  # show the effect at once, not at the next timer tick
 
     def on_screen_suspend(self) -> None:
         if self._timer is not None:

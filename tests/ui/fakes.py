@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from psadmin.models.actions import ActionOutcome, ActionRequest, OutcomeStatus
+from psadmin.models.audit import AuditRecord
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
 from psadmin.models.overview import ActivitySample, DatabaseSize
@@ -21,6 +23,10 @@ class FakeBackend:
         self.connections = 12
         self.tick = 0
         self.closed = False
+        self.executed: list[ActionRequest] = []
+        self.audited: list[AuditRecord] = []
+        self.audit_fails = False
+        self.outcome = ActionOutcome(OutcomeStatus.OK, "done")
         self.capabilities = Capabilities(
             server_version_num=180006,
             server_version="18.6",
@@ -85,6 +91,22 @@ class FakeBackend:
 
     async def close(self) -> None:
         self.closed = True
+
+    @property
+    def actor(self) -> tuple[str, str]:
+        return "tester", "psadmin"
+
+    async def execute_action(self, request: ActionRequest) -> ActionOutcome:
+        self.executed.append(request)
+        return self.outcome
+
+    async def write_audit(self, record: AuditRecord) -> None:
+        if self.audit_fails:
+            raise BackendError("cannot write the audit trail /nowhere: Permission denied")
+        self.audited.append(record)
+
+    async def audit_records(self, limit: int = 1000) -> list[AuditRecord]:
+        return list(reversed(self.audited))[:limit]
 
 
 def disconnected() -> BackendError:
