@@ -21,6 +21,7 @@ missing=()
 has_cmd redis-server || missing+=(redis-server)
 has_cmd pgbouncer || missing+=(pgbouncer)
 has_cmd tmux || missing+=(tmux)
+has_cmd openssl || missing+=(openssl)
 # Debian's python3 ships without ensurepip; `python3 -m venv` needs python3-venv.
 if [ ! -x .venv/bin/python ] && ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
     missing+=(python3-venv)
