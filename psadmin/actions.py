@@ -81,6 +81,7 @@ class ActionRunner:
         if why is not None:
             await self.refuse(request, why)
             raise BackendError(why)
+        await self.backend.connect()  # the audit names the database role: know it first
         action_id = uuid.uuid4().hex
         await self.backend.write_audit(self._record(request, action_id, AuditEvent.REQUESTED))
         started = time.perf_counter()

@@ -29,8 +29,9 @@ from screens.catalog import SCREENS
 from screens.confirm import ConfirmScreen
 from screens.context import ScreenContext
 from screens.error import ErrorScreen
-from screens.planned import PlannedScreen
 from screens.registry import PANELS, PanelSpec
+
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class PsadminApp(App[None]):
@@ -65,20 +66,23 @@ class PsadminApp(App[None]):
             self.add_mode(spec.mode, partial(self._make_screen, spec))
 
     def _make_screen(self, spec: PanelSpec) -> PanelScreen:
-        screen = SCREENS.get(spec.mode)
-        return screen(self.context) if screen else PlannedScreen(self.context, spec)
+        return SCREENS[spec.mode](self.context)
 
     def on_mount(self) -> None:
         self.register_theme(CONTROL_ROOM)
         self.theme = CONTROL_ROOM.name
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig in EXIT_SIGNALS:
             # an SSH drop sends SIGHUP: leave cleanly so the server sees sessions close
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
         self.switch_mode("overview")
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in EXIT_SIGNALS:  # the loop may outlive the app (tests, embedding)
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
         await self.backend.close()
 
     def on_panel_screen_action_requested(self, message: PanelScreen.ActionRequested) -> None:

@@ -12,28 +12,83 @@ import asyncio
 import contextlib
 import getpass
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
+import psycopg
 import redis.asyncio as aioredis
 from asyncpg.pool import PoolConnectionProxy
 from redis.exceptions import RedisError
 
 from psadmin.audit import AuditFile
+from psadmin.backend_cache import RedisCache  # also registers the invalidate_* executors
 from psadmin.config import Settings
 from psadmin.connect import scrub
+from psadmin.embedding import LOCAL_MODEL  # also registers the embed_missing executor
 from psadmin.models.actions import ActionOutcome, ActionRequest
+from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
 from psadmin.models.audit import AuditRecord
+from psadmin.models.bloat import BloatReport, TableMeasurement
+from psadmin.models.cache import FamilyScan
+from psadmin.models.cache_health import CacheStatus
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
+from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
 from psadmin.models.overview import ActivitySample, DatabaseSize
 from psadmin.models.redis import RedisStatus
+from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
+from psadmin.models.statements import (
+    ExplainResult,
+    LongRunningQueries,
+    StatementKey,
+    StatementSample,
+)
+from psadmin.models.tables import TableCatalog, TableStats
+from psadmin.models.users import LockoutPolicy, UserPage, UserQuery, UserRow, UsersSummary
+from psadmin.models.vacuum import VacuumProgress
+from psadmin.models.vectors import (
+    IndexBuild,
+    SimilarQuery,
+    SimilarResult,
+    VectorHealth,
+    supports_iterative_scan,
+)
 from queries.actions import EXECUTORS, ActionContext
+from queries.activity import connection_activity  # also registers cancel/terminate executors
 from queries.audit import audit_table_exists, ensure_audit_table, insert_audit, recent_audit
 from queries.capabilities import UnsupportedServer, detect_capabilities
+from queries.indexes import (  # also registers the create_index executor
+    index_bloat,
+    index_usage,
+    schema_audit,
+)
 from queries.overview import activity_sample, database_size
-from queries.redis_health import redis_sample
+from queries.pgbouncer import Console, connect_console, pgbouncer_status
+from queries.scripts import script_detail, scripts_page
+from queries.session import reset_session
+from queries.statement_explain import (  # also registers the explain_analyze executor
+    explain_statement,
+    statement_parameters,
+)
+from queries.statements import (  # also registers the reset_statement_stats executor
+    StatementTexts,
+    long_running_queries,
+    statement_sample,
+)
+from queries.tables import measure_table, table_bloat, table_catalog, table_stats
+from queries.users import (  # also registers the unlock/lock/reset executors
+    users_by_name,
+    users_page,
+    users_summary,
+)
+from queries.vacuum import (  # also registers the vacuum executor
+    cancel_vacuum,
+    resolve_table,
+    vacuum_progress,
+)
+from queries.vector_health import index_builds, vector_health
+from queries.vectors import similar_scripts  # also registers the recall_check executor
 
 T = TypeVar("T")
 
@@ -99,7 +154,12 @@ class LiveBackend:
         self._pg_backoff = Backoff()
         self._redis_backoff = Backoff()
         self._last_redis_error = ""
+        self._cache = RedisCache(settings, self._redis_client, self._redis_backoff, clock)
+        self._pgbouncer: Console | None = None
+        self._pgbouncer_backoff = Backoff()
+        self._last_pgbouncer_error = ""
         self.audit_file = AuditFile(settings.profile.audit_path)
+        self._statement_texts = StatementTexts()
         self._audit_table: bool | None = None
         """Whether records also go to psadmin_audit; decided at the first audit write."""
         self.audit_table_note: str | None = None
@@ -131,7 +191,7 @@ class LiveBackend:
 
     async def _init_connection(self, conn: asyncpg.Connection) -> None:
         # The vector codec lets the Scripts screen read embeddings when it needs to.
-        if await conn.fetchval("SELECT to_regtype('vector') IS NOT NULL"):
+        if await conn.fetchval("SELECT to_regtype('vector') IS NOT NULL /* psadmin:init */"):
             from pgvector.asyncpg import register_vector
 
             await register_vector(conn)
@@ -148,6 +208,7 @@ class LiveBackend:
                     min_size=1,
                     max_size=POOL_SIZE,
                     init=self._init_connection,
+                    reset=reset_session,  # asyncpg's reset, tagged as psadmin's own
                     **self._connect_kwargs(),
                 )
                 try:
@@ -239,6 +300,138 @@ class LiveBackend:
     async def database_size(self) -> DatabaseSize:
         return await self._run(database_size)
 
+    def _lockout_policy(self) -> LockoutPolicy:
+        profile = self.settings.profile
+        return LockoutPolicy(profile.lockout_attempts, profile.lockout_minutes)
+
+    async def users_summary(self) -> UsersSummary:
+        policy, keys = self._lockout_policy(), self.settings.profile.unlock_redis_keys
+        return await self._run(lambda conn: users_summary(conn, policy, keys))
+
+    async def users_page(self, query: UserQuery) -> UserPage:
+        policy = self._lockout_policy()
+        return await self._run(lambda conn: users_page(conn, query, policy))
+
+    async def users_by_name(self, names: Sequence[str]) -> list[UserRow]:
+        return await self._run(lambda conn: users_by_name(conn, names))
+
+    async def statement_sample(self) -> StatementSample:
+        return await self._run(lambda conn: statement_sample(conn, self._statement_texts))
+
+    async def long_running_queries(self, threshold_ms: float) -> LongRunningQueries:
+        return await self._run(lambda conn: long_running_queries(conn, threshold_ms))
+
+    async def statement_parameters(self, key: StatementKey) -> tuple[str, ...]:
+        return await self._run(lambda conn: statement_parameters(conn, key))
+
+    async def explain_statement(
+        self, key: StatementKey, parameters: Sequence[str] | None = None
+    ) -> ExplainResult:
+        version = self.capabilities.server_version_num
+        return await self._run(lambda conn: explain_statement(conn, key, parameters, version))
+
+    async def scripts_page(self, query: ScriptQuery) -> ScriptPage:
+        return await self._run(lambda conn: scripts_page(conn, query))
+
+    async def script_detail(self, script_id: int) -> ScriptDetail | None:
+        return await self._run(lambda conn: script_detail(conn, script_id))
+
+    async def similar_scripts(self, query: SimilarQuery) -> SimilarResult:
+        def iterative() -> bool:
+            return supports_iterative_scan(self.capabilities.extension_version("vector"))
+
+        return await self._run(lambda conn: similar_scripts(conn, query, iterative()))
+
+    async def vector_health(self) -> VectorHealth:
+        return await self._run(lambda conn: vector_health(conn, self.capabilities, LOCAL_MODEL))
+
+    async def index_builds(self) -> tuple[IndexBuild, ...]:
+        return await self._run(index_builds)
+
+    async def index_usage(self) -> IndexUsage:
+        return await self._run(lambda conn: index_usage(conn, self.capabilities.server_version_num))
+
+    async def index_audit(self) -> IndexAudit:
+        # SQLAlchemy loads only when the audit first runs, not at every start of psadmin
+        from psadmin.schema_expected import CORE_TABLES, expected_schema
+
+        expected, suppress = expected_schema(), self.settings.profile.suppress
+        return await self._run(
+            lambda conn: schema_audit(
+                conn, expected=expected, core_tables=CORE_TABLES, suppress=suppress
+            )
+        )
+
+    async def index_bloat(self) -> list[IndexBloat]:
+        return await self._run(index_bloat)
+
+    async def connection_activity(self) -> ConnectionActivity:
+        # psadmin's own pool: POOL_SIZE monitoring connections plus the admin connection
+        sizes = {"psadmin": POOL_SIZE + 1, **self.settings.profile.app_pools}
+        return await self._run(lambda conn: connection_activity(conn, self.capabilities, sizes))
+
+    async def pgbouncer_status(self) -> PgBouncerStatus:
+        dsn = self.settings.profile.pgbouncer_dsn
+        if dsn is None:
+            return PgBouncerStatus(None, reason="PgBouncer not configured (profile pgbouncer_dsn)")
+        backoff = self._pgbouncer_backoff
+        if backoff.down and backoff.wait_left(self._clock()) > 0:
+            return PgBouncerStatus(None, reason=self._last_pgbouncer_error)
+        try:
+            if self._pgbouncer is None or self._pgbouncer.closed:
+                self._pgbouncer = await connect_console(dsn)
+            status = await pgbouncer_status(self._pgbouncer)
+        except (psycopg.Error, OSError) as exc:
+            console, self._pgbouncer = self._pgbouncer, None
+            if console is not None:
+                with contextlib.suppress(Exception):
+                    await console.close()
+            backoff.failed(self._clock())
+            detail = scrub(str(exc) or type(exc).__name__, self.settings.secrets).splitlines()[0]
+            self._last_pgbouncer_error = f"PgBouncer unreachable: {detail}"
+            return PgBouncerStatus(None, reason=self._last_pgbouncer_error)
+        backoff.succeeded()
+        return status
+
+    async def table_catalog(self) -> TableCatalog:
+        return await self._run(lambda conn: table_catalog(conn, self._version()))
+
+    async def table_stats(self, relids: Sequence[int]) -> TableStats:
+        return await self._run(lambda conn: table_stats(conn, relids))
+
+    async def table_bloat(self) -> BloatReport:
+        def estimate(conn: PoolConnectionProxy) -> Awaitable[BloatReport]:
+            caps = self.capabilities
+            return table_bloat(conn, caps.server_version_num, caps.role, caps.is_superuser)
+
+        return await self._run(estimate)
+
+    async def measure_table(self, relid: int, exact: bool) -> TableMeasurement:
+        return await self._run(lambda conn: measure_table(conn, relid, exact))
+
+    def _version(self) -> int:
+        return self.capabilities.server_version_num
+
+    def _admin_pid(self) -> int:
+        conn = self._admin_conn
+        return conn.get_server_pid() if conn is not None and not conn.is_closed() else 0
+
+    async def vacuum_progress(self) -> list[VacuumProgress]:
+        # on the monitoring pool: the admin connection is busy running the VACUUM
+        pid = self._admin_pid()
+        return await self._run(lambda conn: vacuum_progress(conn, self._version(), pid))
+
+    async def cancel_vacuum(self) -> bool:
+        pid = self._admin_pid()
+        return bool(pid) and await self._run(lambda conn: cancel_vacuum(conn, pid))
+
+    async def resolve_table(self, name: str) -> tuple[int, str, str, str] | None:
+        """(oid, schema, table, relkind) of a name as typed, resolved by the server."""
+        row = await self._run(lambda conn: resolve_table(conn, name))
+        if row is None:
+            return None
+        return row["relid"], row["schema_name"], row["table_name"], row["kind"]
+
     def _redis_client(self) -> aioredis.Redis | None:
         target = self.settings.redis
         if target is None:
@@ -262,7 +455,7 @@ class LiveBackend:
         if self._redis_backoff.down and self._redis_backoff.wait_left(now) > 0:
             return RedisStatus(None, self._last_redis_error)
         try:
-            sample = await redis_sample(client)
+            sample = await self._cache.sample(client)  # minus psadmin's own key lookups
         except (TimeoutError, RedisError, OSError) as exc:
             self._redis_backoff.failed(self._clock())
             detail = scrub(str(exc) or type(exc).__name__, self.settings.secrets).splitlines()[0]
@@ -270,6 +463,12 @@ class LiveBackend:
             return RedisStatus(None, self._last_redis_error)
         self._redis_backoff.succeeded()
         return RedisStatus(sample)
+
+    async def cache_health(self) -> CacheStatus:
+        return await self._cache.health()
+
+    def scan_key_families(self) -> AsyncIterator[FamilyScan]:
+        return self._cache.scan()
 
     # -- admin actions ------------------------------------------------------------------------
 
@@ -356,3 +555,7 @@ class LiveBackend:
         if client is not None:
             with contextlib.suppress(Exception):
                 await client.aclose()
+        console, self._pgbouncer = self._pgbouncer, None
+        if console is not None:
+            with contextlib.suppress(Exception):
+                await console.close()

@@ -216,3 +216,17 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"psadmin: internal error: {detail}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Last, because the subcommand modules use the helpers defined above.
+from psadmin.commands.users import users  # noqa: E402
+
+cli.add_command(users)
+
+from psadmin.commands.similar import similar  # noqa: E402
+
+cli.add_command(similar)
+
+from psadmin.commands.vacuum import vacuum  # noqa: E402
+
+cli.add_command(vacuum)

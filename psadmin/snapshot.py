@@ -23,6 +23,13 @@ from psadmin.models.overview import (
     overview_metrics,
 )
 from psadmin.models.redis import RedisStatus, redis_rates
+from psadmin.snapshot_bloat import bloat_panel
+from psadmin.snapshot_cache import cache_panel
+from psadmin.snapshot_indexes import indexes_panel
+from psadmin.snapshot_pool import pool_panel
+from psadmin.snapshot_scripts import scripts_panel
+from psadmin.snapshot_statements import slow_queries_panel
+from psadmin.snapshot_users import users_panel
 from screens.registry import PANELS
 
 PanelResult = dict[str, Any]
@@ -114,7 +121,17 @@ async def audit_panel(backend: LiveBackend, settings: Settings, interval_s: floa
 
 
 PanelReader = Callable[[LiveBackend, Settings, float], Awaitable[PanelResult]]
-READERS: dict[str, PanelReader] = {"overview": overview_panel, "audit": audit_panel}
+READERS: dict[str, PanelReader] = {
+    "overview": overview_panel,
+    "pool": pool_panel,
+    "bloat": bloat_panel,
+    "slow-queries": slow_queries_panel,
+    "audit": audit_panel,
+    "users": users_panel,
+    "cache": cache_panel,
+    "scripts": scripts_panel,
+    "indexes": indexes_panel,
+}
 
 
 async def take_snapshot(
@@ -138,13 +155,7 @@ async def take_snapshot(
         }
         exit_code = 0
         for name in panels:
-            reader = READERS.get(name)
-            if reader is None:
-                document[name] = {
-                    "available": False,
-                    "reason": "this panel is not built yet in this version of psadmin",
-                }
-                continue
+            reader = READERS[name]
             try:
                 document[name] = await reader(backend, settings, interval_s)
             except BackendError as exc:
@@ -182,6 +193,7 @@ def render_text(document: dict[str, Any]) -> str:
         elif not panel.get("available", False):
             lines.append(f"  unavailable: {panel.get('reason')}")
         else:
+            lines.extend(f"  {line}" for line in panel.get("_lines", ()))
             metrics: tuple[Metric, ...] = panel.get("_metrics", ())
             for metric in metrics:
                 light = _LIGHTS.get(metric.level, "----")

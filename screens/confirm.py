@@ -60,13 +60,13 @@ class ConfirmScreen(ModalScreen[Confirmation]):
             yield Static(Text.assemble(("Effect  ", "dim"), request.effect), id="effect")
             yield Static(Text(request.statement), id="statement")
             placeholder = "reason (required)" if request.reason_required else "reason (optional)"
-            yield Input(request.reason or "", placeholder=placeholder, id="reason")
+            yield Input(request.reason or "", placeholder=placeholder, id="reason", max_length=1000)
             if request.risk is Risk.HIGH:
                 yield Label(
                     Text.assemble("Type ", (request.challenge, "bold"), " to confirm"),
                     id="challenge-label",
                 )
-                yield Input(placeholder=request.challenge, id="challenge")
+                yield Input(placeholder="type it exactly", id="challenge")
             with Horizontal():
                 yield Button("No", id="no", variant="primary")
                 yield Button("Yes", id="yes", variant="error", disabled=not self._ready())

@@ -19,6 +19,11 @@ class Banner(Static):
     Banner.-shown { display: block; }
     """
 
+    _message: str | None = None
+
     def show_message(self, message: str | None) -> None:
+        if message == self._message:
+            return  # called every second: only a change repaints (and re-lays out)
+        self._message = message
         self.set_class(bool(message), "-shown")
         self.update(message or "")

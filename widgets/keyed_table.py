@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 Cell = str | Text | int | float
 
@@ -14,9 +16,9 @@ class KeyedTable(DataTable[Cell]):
     """Give it the complete new set of rows on every refresh; it applies only the difference.
 
     Changed cells are updated in place (clearing and refilling costs several times the CPU and
-    loses the cursor), vanished rows are removed and new ones appended. Only when rows that
-    stay change their relative order is the table refilled, with the cursor put back on the
-    row it was on.
+    loses the cursor), vanished rows are removed and new ones appended. When the order changes
+    (a list sorted by a live value), rows are reordered in place rather than re-added, and the
+    cursor stays on the row it was on.
     """
 
     def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
@@ -43,11 +45,7 @@ class KeyedTable(DataTable[Cell]):
 
     def show(self, rows: Iterable[tuple[Hashable, Sequence[Cell]]]) -> None:
         fresh = {key: tuple(cells) for key, cells in rows}
-        staying_now = [k for k in self._rows if k in fresh]
-        staying_next = [k for k in fresh if k in self._rows]
-        if staying_now != staying_next:
-            self._refill(fresh)
-            return
+        selected = self.selected_key
         for key in [k for k in self._rows if k not in fresh]:
             self.remove_row(str(key))
             del self._rows[key]
@@ -62,14 +60,16 @@ class KeyedTable(DataTable[Cell]):
                     if before != after:
                         self.update_cell(str(key), column, after)
             self._rows[key] = cells
+        if list(self._rows) != list(fresh):
+            self._reorder(list(fresh))
+        if selected in self._rows and self.selected_key != selected:
+            self.move_cursor(row=list(self._rows).index(selected), animate=False)
 
-    def _refill(self, fresh: dict[Hashable, tuple[Cell, ...]]) -> None:
-        selected = self.selected_key
-        self.clear()
-        self._rows, self._keys = {}, {}
-        for key, cells in fresh.items():
-            self.add_row(*cells, key=str(key))
-            self._rows[key] = cells
-            self._keys[str(key)] = key
-        if selected in self._rows:
-            self.move_cursor(row=list(self._rows).index(selected))
+    def _reorder(self, order: list[Hashable]) -> None:
+        # What DataTable.sort() does, with the order given by key instead of by cell values
+        # (textual is pinned; tests/ui cover this). Re-adding every row would re-measure every
+        # cell: several times the CPU for a list sorted by a duration that changes every tick.
+        self._row_locations = TwoWayDict({RowKey(str(key)): i for i, key in enumerate(order)})
+        self._rows = {key: self._rows[key] for key in order}
+        self._update_count += 1
+        self.refresh()

@@ -28,6 +28,8 @@ class StatusBar(Static):
     }
     """
 
+    _shown: Text | None = None
+
     def show(self, line: StatusLine) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if line.read_only:
@@ -44,4 +46,6 @@ class StatusBar(Static):
             text.append(f"  refreshed {line.refreshed_ago_s:.0f}s ago", style="dim")
         if line.error:
             text.append(f"  ✖ {line.error}", style="bold red")
-        self.update(text)
+        if text != self._shown:  # one fixed-height line: repaint, never relayout
+            self._shown = text
+            self.update(text, layout=False)

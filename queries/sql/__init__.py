@@ -33,5 +33,8 @@ def load(name: str, server_version_num: int = 0) -> str:
             filename = variant_file
             break
     text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
-    # Tag every statement so psadmin's own queries can be recognised and excluded.
-    return f"/* psadmin:{name} */ {text.strip()}"
+    # Tag every statement so psadmin's own queries can be recognised and excluded. The tag is
+    # repeated at the end because PostgreSQL 18's pg_stat_statements drops leading comments
+    # from the texts it records (after a newline, so a closing ``--`` comment cannot hide it).
+    tag = f"/* psadmin:{name} */"
+    return f"{tag} {text.strip()}\n{tag}"

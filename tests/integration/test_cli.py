@@ -74,15 +74,6 @@ def test_environment_is_used_when_no_flag(pg15: PostgresCluster) -> None:
     assert json.loads(result.stdout)["meta"]["target"] == pg15.dsn()
 
 
-def test_unbuilt_panel_is_reported_unavailable(pg15: PostgresCluster) -> None:
-    result = psadmin("snapshot", "--json", "pool", "--dsn", pg15.dsn())
-    assert result.returncode == 0
-    assert json.loads(result.stdout)["pool"] == {
-        "available": False,
-        "reason": "this panel is not built yet in this version of psadmin",
-    }
-
-
 @pytest.mark.parametrize(
     ("args", "code", "fragment"),
     [

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from psadmin.models.actions import ActionOutcome, ActionRequest, OutcomeStatus
+from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
 from psadmin.models.audit import AuditRecord
+from psadmin.models.bloat import BloatReport, TableMeasurement
+from psadmin.models.cache import FamilyScan
+from psadmin.models.cache_health import CacheStatus
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
+from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
 from psadmin.models.overview import ActivitySample, DatabaseSize
 from psadmin.models.redis import RedisSample, RedisStatus
+from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
+from psadmin.models.statements import (
+    ExplainResult,
+    LongRunningQueries,
+    StatementKey,
+    StatementSample,
+)
+from psadmin.models.tables import TableCatalog, TableStats
+from psadmin.models.users import UserPage, UserQuery, UserRow, UsersSummary
+from psadmin.models.vacuum import VacuumProgress
+from psadmin.models.vectors import IndexBuild, SimilarQuery, SimilarResult, VectorHealth
+from tests.ui.fake_activity import NOT_CONFIGURED, demo_sessions, fake_activity
+from tests.ui.fake_cache import FakeCache
+from tests.ui.fake_indexes import FakeIndexes
+from tests.ui.fake_scripts import FakeScripts
+from tests.ui.fake_statements import FakeStatements
+from tests.ui.fake_tables import FakeTables
+from tests.ui.fake_users import FakeUsers
 
 T0 = datetime(2026, 1, 16, 12, 0, tzinfo=UTC)
 
@@ -27,6 +51,14 @@ class FakeBackend:
         self.audited: list[AuditRecord] = []
         self.audit_fails = False
         self.outcome = ActionOutcome(OutcomeStatus.OK, "done")
+        self.sessions = demo_sessions()
+        self.pgbouncer: PgBouncerStatus = NOT_CONFIGURED
+        self.accounts = FakeUsers()
+        self.statements = FakeStatements()
+        self.cache = FakeCache()
+        self.tables = FakeTables()
+        self.indexes = FakeIndexes()
+        self.scripts = FakeScripts()
         self.capabilities = Capabilities(
             server_version_num=180006,
             server_version="18.6",
@@ -89,8 +121,125 @@ class FakeBackend:
         )
         return RedisStatus(dataclasses.replace(base))
 
+    async def connection_activity(self) -> ConnectionActivity:
+        self.calls.append("connection_activity")
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.tick += 1
+        return fake_activity(self.sessions, self.tick, self.capabilities)
+
+    async def pgbouncer_status(self) -> PgBouncerStatus:
+        self.calls.append("pgbouncer_status")
+        return self.pgbouncer
+
+    async def users_summary(self) -> UsersSummary:
+        self.calls.append("users_summary")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.accounts.summary()
+
+    async def users_page(self, query: UserQuery) -> UserPage:
+        self.calls.append("users_page")
+        return self.accounts.page(query)
+
+    async def statement_sample(self) -> StatementSample:
+        self.calls.append("statement_sample")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.statements.sample()
+
+    async def long_running_queries(self, threshold_ms: float) -> LongRunningQueries:
+        return self.statements.long_running(threshold_ms)
+
+    async def statement_parameters(self, key: StatementKey) -> tuple[str, ...]:
+        return self.statements.parameters(key)
+
+    async def explain_statement(
+        self, key: StatementKey, parameters: Sequence[str] | None = None
+    ) -> ExplainResult:
+        return self.statements.explain(key, parameters)
+
+    async def users_by_name(self, names: Sequence[str]) -> list[UserRow]:
+        return self.accounts.by_name(names)
+
+    async def cache_health(self) -> CacheStatus:
+        self.calls.append("cache_health")
+        self.tick += 1
+        return self.cache.health(self.tick)
+
+    def scan_key_families(self) -> AsyncIterator[FamilyScan]:
+        self.calls.append("scan_key_families")
+        return self.cache.scan()
+
+    async def table_catalog(self) -> TableCatalog:
+        self.calls.append("table_catalog")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.tables.catalog()
+
+    async def table_stats(self, relids: Sequence[int]) -> TableStats:
+        self.calls.append("table_stats")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.tables.stats(relids)
+
+    async def table_bloat(self) -> BloatReport:
+        self.calls.append("table_bloat")
+        return self.tables.bloat()
+
+    async def measure_table(self, relid: int, exact: bool) -> TableMeasurement:
+        self.calls.append("measure_table")
+        return self.tables.measure(relid, exact)
+
+    async def index_usage(self) -> IndexUsage:
+        self.calls.append("index_usage")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.indexes.usage()
+
+    async def index_audit(self) -> IndexAudit:
+        self.calls.append("index_audit")
+        return self.indexes.audit()
+
+    async def index_bloat(self) -> list[IndexBloat]:
+        self.calls.append("index_bloat")
+        return self.indexes.bloat()
+
+    async def scripts_page(self, query: ScriptQuery) -> ScriptPage:
+        self.calls.append("scripts_page")
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.scripts.page(query)
+
+    async def script_detail(self, script_id: int) -> ScriptDetail | None:
+        self.calls.append("script_detail")
+        return self.scripts.detail(script_id)
+
+    async def similar_scripts(self, query: SimilarQuery) -> SimilarResult:
+        self.calls.append("similar_scripts")
+        return self.scripts.similar(query)
+
+    async def vector_health(self) -> VectorHealth:
+        self.calls.append("vector_health")
+        return self.scripts.health()
+
+    async def index_builds(self) -> tuple[IndexBuild, ...]:
+        self.calls.append("index_builds")
+        return self.indexes.builds
+
+    async def vacuum_progress(self) -> list[VacuumProgress]:
+        self.calls.append("vacuum_progress")
+        return list(self.tables.progress)
+
+    async def cancel_vacuum(self) -> bool:
+        self.calls.append("cancel_vacuum")
+        return self.tables.cancel()
+
     async def close(self) -> None:
         self.closed = True
+
+    async def connect(self) -> Capabilities:
+        return self.capabilities
 
     @property
     def actor(self) -> tuple[str, str]:
@@ -98,6 +247,10 @@ class FakeBackend:
 
     async def execute_action(self, request: ActionRequest) -> ActionOutcome:
         self.executed.append(request)
+        if request.kind == "create_index":
+            return await self.indexes.run_create_index(request)
+        if request.kind == "vacuum":
+            return await self.tables.run_vacuum(request)
         return self.outcome
 
     async def write_audit(self, record: AuditRecord) -> None:

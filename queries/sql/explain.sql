@@ -1,0 +1,1 @@
+EXPLAIN /* options */ /* statement */

@@ -1,0 +1,8 @@
+SELECT id, username, email, role,
+       coalesce(login_attempts, 0) AS login_attempts,
+       locked_until::timestamptz AS locked_until,
+       last_login_at::timestamptz AS last_login_at,
+       created_at::timestamptz AS created_at
+  FROM users
+ WHERE username = ANY($1::text[])
+ ORDER BY username, id

@@ -1,0 +1,81 @@
+"""TextTable: only changed rows are re-rendered, the cursor follows its row, keys work."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from widgets.text_table import TextTable
+
+COLUMNS = (("name", "Name"), ("age", "Age"))
+
+
+class Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[Hashable] = []
+
+    def compose(self) -> ComposeResult:
+        yield TextTable(COLUMNS, id="t")
+
+    def on_text_table_row_selected(self, event: TextTable.RowSelected) -> None:
+        self.selected.append(event.key)
+
+
+def rows(ages: dict[str, int]) -> list[tuple[Hashable, tuple[str | Text, int]]]:
+    return [(name, (Text(name, style="bold"), age)) for name, age in ages.items()]
+
+
+async def test_only_changed_rows_are_rendered_again() -> None:
+    app = Host()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(TextTable)
+        rendered: list[tuple[object, ...]] = []
+        original = table._render_cells
+
+        def spy(cells: object, style: object = None) -> object:
+            rendered.append(tuple(cells))  # type: ignore[arg-type]
+            return original(cells, style)  # type: ignore[arg-type]
+
+        table._render_cells = spy  # type: ignore[method-assign]
+        table.show(rows({"a": 1, "b": 2, "c": 3}))
+        await pilot.pause()
+        assert len(rendered) == 3  # the three rows (the header did not change)
+        rendered.clear()
+        table.show(rows({"a": 1, "b": 5, "c": 3}))
+        await pilot.pause()
+        assert [str(cells[0]) for cells in rendered] == ["b"]
+        assert table.get_row("b")[1] == 5
+
+
+async def test_cursor_follows_its_row_through_reorders_and_removals() -> None:
+    app = Host()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(TextTable)
+        table.focus()
+        table.show(rows({"a": 1, "b": 2, "c": 3}))
+        await pilot.press("down")
+        assert table.selected_key == "b"
+        table.show(rows({"c": 3, "x": 9, "b": 2}))  # a gone, x new, order changed
+        assert table.row_keys == ["c", "x", "b"] and table.selected_key == "b"
+        table.show(rows({"c": 3}))  # b gone: the cursor stays in range
+        assert table.selected_key == "c"
+        await pilot.press("enter")
+        assert app.selected == ["c"]
+
+
+async def test_long_lists_scroll_with_the_cursor() -> None:
+    app = Host()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(TextTable)
+        table.focus()
+        table.show(rows({f"n{i:02d}": i for i in range(30)}))
+        await pilot.pause()
+        await pilot.press("end")
+        assert table.selected_key == "n29" and table.scroll_offset.y > 0
+        await pilot.press("home", "pagedown")
+        assert table.cursor_row > 0
+        line = table.render_line(0)
+        assert "Name" in line.text  # the header stays on top while scrolled
