@@ -33,6 +33,7 @@ from psadmin.models.bloat import BloatReport, TableMeasurement
 from psadmin.models.cache import FamilyScan
 from psadmin.models.cache_health import CacheStatus
 from psadmin.models.capabilities import Capabilities
+from psadmin.models.checks import HealthFacts
 from psadmin.models.errors import BackendError, FailureKind
 from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
 from psadmin.models.overview import ActivitySample, DatabaseSize
@@ -58,6 +59,7 @@ from queries.actions import EXECUTORS, ActionContext
 from queries.activity import connection_activity  # also registers cancel/terminate executors
 from queries.audit import audit_table_exists, ensure_audit_table, insert_audit, recent_audit
 from queries.capabilities import UnsupportedServer, detect_capabilities
+from queries.health import health_facts
 from queries.indexes import (  # also registers the create_index executor
     index_bloat,
     index_usage,
@@ -299,6 +301,11 @@ class LiveBackend:
 
     async def database_size(self) -> DatabaseSize:
         return await self._run(database_size)
+
+    async def health_facts(self) -> HealthFacts:
+        """The counters of ``psadmin check``, pools counted for the profile's app_pools."""
+        apps = tuple(self.settings.profile.app_pools)
+        return await self._run(lambda conn: health_facts(conn, apps))
 
     def _lockout_policy(self) -> LockoutPolicy:
         profile = self.settings.profile

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -35,6 +36,27 @@ class Failure(Exception):
         self.code = code
 
 
+class FiniteRange(click.FloatRange):
+    """A float range that also refuses nan (which slips past every comparison) and inf."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+class FilePath(click.Path):
+    """A file path; a NUL byte is a usage error here instead of a ValueError inside os.stat."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if "\x00" in str(value):
+            self.fail("the path contains a NUL byte.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is not None and param.name is not None:
         ctx.ensure_object(dict)[param.name] = value
@@ -54,7 +76,7 @@ def connection_options(command: F) -> F:
         click.option("--profile", help="Profile name in the config file.", **shared),
         click.option(
             "--config",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=FilePath(path_type=Path, dir_okay=False),
             help="Config file (default: the user config dir's psadmin/config.toml).",
             **shared,
         ),
@@ -63,7 +85,7 @@ def connection_options(command: F) -> F:
         ),
         click.option(
             "--refresh",
-            type=click.FloatRange(0.2, 3600),
+            type=FiniteRange(0.2, 3600),
             metavar="SECONDS",
             help="Refresh interval (default 2).",
             **shared,
@@ -136,7 +158,7 @@ def run_tui(settings: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (documented keys).")
 @click.option(
     "--interval",
-    type=click.FloatRange(0.1, 60),
+    type=FiniteRange(0.1, 60),
     default=1.0,
     show_default=True,
     help="Seconds between the two samples that rates are computed from.",
@@ -230,3 +252,7 @@ cli.add_command(similar)
 from psadmin.commands.vacuum import vacuum  # noqa: E402
 
 cli.add_command(vacuum)
+
+from psadmin.commands.check import check  # noqa: E402
+
+cli.add_command(check)

@@ -81,10 +81,19 @@ class Profile:
     """Finding keys the audit should not report."""
     audit_file: Path | None = None
     """Local JSON Lines audit trail (default: psadmin's state dir, audit.jsonl)."""
+    check_state_file: Path | None = None
+    """Where ``psadmin check`` keeps the counters of its previous run, so deadlocks and
+    evictions are rates between runs (default: psadmin's state dir, check-state.json)."""
+    skip_checks: tuple[str, ...] = ()
+    """Checks ``psadmin check`` leaves out (e.g. ``query_time`` without pg_stat_statements)."""
 
     @property
     def audit_path(self) -> Path:
         return self.audit_file or platformdirs.user_state_path("psadmin") / "audit.jsonl"
+
+    @property
+    def check_state_path(self) -> Path:
+        return self.check_state_file or platformdirs.user_state_path("psadmin") / "check-state.json"
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,8 @@ def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
         for name, number in value.items():
             if not isinstance(number, int | float) or isinstance(number, bool):
                 raise ConfigError(f"{where}: thresholds.{name} must be a number")
+            if not math.isfinite(number) or number < 0:
+                raise ConfigError(f"{where}: thresholds.{name} must be a number >= 0")
         return dataclasses.replace(Thresholds(), **{k: float(v) for k, v in value.items()})
     if key == "app_pools":
         if not isinstance(value, dict) or not all(
@@ -160,11 +171,11 @@ def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
         ):
             raise ConfigError(f"{where}: app_pools must map application names to pool sizes")
         return dict(value)
-    if key == "audit_file":
+    if key in {"audit_file", "check_state_file"}:
         if not isinstance(value, str) or not value or "\x00" in value:
-            raise ConfigError(f"{where}: audit_file must be a file path")
+            raise ConfigError(f"{where}: {key} must be a file path")
         return Path(value).expanduser()
-    if key in {"unlock_redis_keys", "suppress"}:
+    if key in {"unlock_redis_keys", "suppress", "skip_checks"}:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key} must be a list of strings")
         return tuple(value)
@@ -187,7 +198,11 @@ def load_profile(path: Path | None, name: str | None) -> Profile:
     """
     explicit = path is not None
     config_path = path or default_config_path()
-    if not config_path.exists():
+    try:
+        exists = config_path.exists()
+    except (ValueError, OSError):  # a NUL byte, or a name longer than the system allows
+        raise ConfigError(f"config file {str(config_path)[:200]!r} is not a usable path") from None
+    if not exists:
         if explicit:
             raise ConfigError(f"config file {str(config_path)!r} does not exist")
         if name and name != DEFAULT_PROFILE:

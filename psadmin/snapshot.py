@@ -192,6 +192,8 @@ def render_text(document: dict[str, Any]) -> str:
             lines.append(f"  error: {panel['error']}")
         elif not panel.get("available", False):
             lines.append(f"  unavailable: {panel.get('reason')}")
+            if panel.get("fix"):
+                lines.append(f"  fix: {panel['fix']}")
         else:
             lines.extend(f"  {line}" for line in panel.get("_lines", ()))
             metrics: tuple[Metric, ...] = panel.get("_metrics", ())

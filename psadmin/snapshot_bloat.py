@@ -146,7 +146,7 @@ async def bloat_panel(
         outlook = autovacuum_outlook(table, report.settings)
         estimate = estimates.get(table.relid)
         reliable = estimate.bloat_ratio if estimate is not None and estimate.reliable else None
-        level, reasons = table_level(table, outlook, reliable)
+        level, reasons = table_level(table, outlook, reliable, settings.profile.thresholds)
         entry = table_json(table, outlook, estimate, level, list(reasons))
         judged.append((level, table.dead_tuples, entry))
     judged.sort(key=lambda item: (-item[0], -item[1], item[2]["schema"], item[2]["table"]))

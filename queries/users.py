@@ -89,6 +89,7 @@ async def users_summary(
             available=False,
             reason="no users table in this database (is it the PSScript database?)",
             fix="connect to the PSScript database, or set search_path to its schema",
+            table_present=False,
         )
     if not access["can_select"]:
         role = access["role"]

@@ -17,6 +17,18 @@ from queries.executor import Executor
 from queries.vectors import ann_indexes
 
 EXPECTED_DIMENSION = 1536
+SCRIPTS_SCREEN_TABLES = (
+    "scripts",
+    "script_embeddings",
+    "script_versions",
+    "script_analysis",
+    "script_tags",
+    "tags",
+    "categories",
+    "users",
+    "execution_logs",
+)
+"""Every table the Scripts screen reads (list, detail, similar, health)."""
 
 Embedder = Callable[[Sequence[str]], Awaitable[list[str]]]
 """Texts → vectors in pgvector's text form (``'[0.1,0,…]'``), computed off the event loop."""
@@ -65,6 +77,17 @@ async def vector_health(
             False,
             reason="no scripts / script_embeddings tables here (is it the PSScript database?)",
             fix="connect to the PSScript database, or set search_path to its schema",
+            pgvector_version=version,
+            local_model=local_model,
+        )
+    denied = await conn.fetchrow(sql.load("vector_tables_unreadable"), SCRIPTS_SCREEN_TABLES)
+    assert denied is not None
+    if denied["tables"]:
+        tables = ", ".join(denied["tables"])
+        return VectorHealth(
+            False,
+            reason=f"role {denied['role']} may not read {tables}",
+            fix=f"GRANT SELECT ON {tables} TO {denied['role']}",
             pgvector_version=version,
             local_model=local_model,
         )

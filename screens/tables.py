@@ -155,7 +155,7 @@ class TablesScreen(VacuumingScreen):
     def show_rows(self) -> None:
         if self.report is None:
             return
-        rows = table_rows(self.report, self.estimates)
+        rows = table_rows(self.report, self.estimates, self.context.thresholds)
         self.rows = {row.key: row for row in rows}
         needle = self.query_one("#tables-filter", Input).value.strip()
         shown = sort_rows((r for r in rows if matches(r, needle)), self.sort, self.reverse)

@@ -10,13 +10,12 @@ from typing import Any
 from rich.text import Text
 
 from psadmin.models.bloat import BloatEstimate, TableMeasurement, measurement_cost
-from psadmin.models.health import Level
+from psadmin.models.health import Level, Thresholds
 from psadmin.models.overview import format_bytes, format_duration
 from psadmin.models.tables import (
     AutovacuumOutlook,
     TableHealth,
     TableHealthReport,
-    TableThresholds,
     autovacuum_outlook,
     table_level,
 )
@@ -66,7 +65,7 @@ class TableRow:
 def table_rows(
     report: TableHealthReport,
     estimates: Mapping[int, BloatEstimate],
-    thresholds: TableThresholds | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[TableRow]:
     rows = []
     for table in report.tables:

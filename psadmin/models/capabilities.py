@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from psadmin.models.vacuum import quote_ident
+
 MIN_SERVER_VERSION_NUM = 150000
 
 
@@ -64,11 +66,12 @@ class Capabilities:
     def missing(self) -> list[str]:
         """What this role or server lacks, each with the fix, for reports and the status bar."""
         notes: list[str] = []
+        role = quote_ident(self.role)
         if not self.sees_all_sessions:
-            notes.append(f"other sessions' queries are hidden: GRANT pg_monitor TO {self.role}")
+            notes.append(f"other sessions' queries are hidden: GRANT pg_monitor TO {role}")
         if not (self.is_superuser or self.pg_signal_backend):
             notes.append(
-                f"cannot cancel/terminate others' sessions: GRANT pg_signal_backend TO {self.role}"
+                f"cannot cancel/terminate others' sessions: GRANT pg_signal_backend TO {role}"
             )
         if "pg_stat_statements" not in self.extensions:
             notes.append("slow-query statistics need: CREATE EXTENSION pg_stat_statements")

@@ -67,3 +67,34 @@ class Thresholds:
     """Age in seconds of the oldest open transaction that turns the light red."""
     query_warn_ms: float = 100.0
     """Statement time in milliseconds considered slow (seed: query time < 100 ms)."""
+    query_crit_ms: float = 1000.0
+    """Mean statement time in milliseconds that ``psadmin check`` calls critical."""
+    idle_in_transaction_warn_s: float = 30.0
+    """Seconds a session may sit idle inside an open transaction before it warns."""
+    idle_in_transaction_crit_s: float = 300.0
+    """Seconds idle in transaction that turn the check red (it holds locks and the xmin)."""
+    deadlocks_warn_per_hour: float = 0.0
+    """Deadlocks per hour above which the check warns (seed: 0/hour)."""
+    deadlocks_crit_per_hour: float = 10.0
+    """Deadlocks per hour at or above which the check is critical."""
+    locked_users_warn: float = 5.0
+    """Accounts locked out at once that suggest a surge (a guessing attack or a broken client)."""
+    locked_users_crit: float = 20.0
+    """Accounts locked out at once that turn the check red."""
+    redis_evictions_warn_per_hour: float = 0.0
+    """Redis evictions per hour above which the check warns (the cache is out of memory)."""
+    redis_evictions_crit_per_hour: float = 1000.0
+    """Redis evictions per hour at or above which the check is critical."""
+    table_dead_ratio_warn: float = 0.5
+    """Dead per live tuple that turns a table amber (judged only once autovacuum's own
+    threshold is passed, so small tables with a handful of dead rows stay green)."""
+    table_dead_ratio_crit: float = 1.0
+    """Dead per live tuple that turns a table red."""
+    table_bloat_warn: float = 0.3
+    """Estimated bloat share of a table that turns it amber."""
+    table_bloat_crit: float = 0.6
+    """Estimated bloat share of a table that turns it red."""
+    table_bloat_min_bytes: float = 1024 * 1024
+    """Tables smaller than this are not judged on bloat (a part-filled last page looks bloated)."""
+    xid_crit_age: float = 1_200_000_000
+    """Transaction ID age past which wraparound is close (amber once past freeze_max_age)."""

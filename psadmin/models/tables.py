@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from psadmin.models.health import Level
+from psadmin.models.health import Level, Thresholds
 
 WRAPAROUND_XID_AGE = 2**31
 """Transaction IDs wrap around after 2^31; the server stops assigning them just before."""
@@ -300,30 +300,14 @@ def health_report(catalog: TableCatalog, stats: TableStats) -> TableHealthReport
     return TableHealthReport(stats.taken_at, catalog.settings, tables, bs)
 
 
-@dataclass(frozen=True, slots=True)
-class TableThresholds:
-    """Where a table's light turns amber or red."""
-
-    dead_ratio_warn: float = 0.5
-    """Dead per live tuple (only once autovacuum's own threshold is passed)."""
-    dead_ratio_crit: float = 1.0
-    bloat_warn: float = 0.3
-    """Estimated bloat share of the table; ignored below ``bloat_min_bytes``."""
-    bloat_crit: float = 0.6
-    bloat_min_bytes: int = 1024 * 1024
-    """Small tables always look bloated (a part-filled last page), so they are not judged."""
-    xid_crit_age: int = 1_200_000_000
-    """age(relfrozenxid) past which wraparound is close (amber once past freeze_max_age)."""
-
-
 def table_level(
     table: TableHealth,
     outlook: AutovacuumOutlook,
     bloat_ratio: float | None = None,
-    thresholds: TableThresholds | None = None,
+    thresholds: Thresholds | None = None,
 ) -> tuple[Level, tuple[str, ...]]:
     """The table's light and the reasons for it (empty when all is well)."""
-    t = thresholds or TableThresholds()
+    t = thresholds or Thresholds()
     level = Level.OK
     reasons: list[str] = []
 
@@ -334,16 +318,16 @@ def table_level(
 
     ratio = table.dead_ratio
     past_threshold = table.dead_tuples > outlook.dead_threshold
-    if past_threshold and (ratio is None or ratio >= t.dead_ratio_crit):
+    if past_threshold and (ratio is None or ratio >= t.table_dead_ratio_crit):
         raise_to(Level.CRITICAL, "more dead than live tuples")
-    elif past_threshold and ratio is not None and ratio >= t.dead_ratio_warn:
+    elif past_threshold and ratio is not None and ratio >= t.table_dead_ratio_warn:
         raise_to(Level.WARNING, f"dead tuples at {ratio:.0%} of live")
     if past_threshold and not outlook.enabled:
         raise_to(Level.WARNING, "autovacuum disabled for this table")
-    if bloat_ratio is not None and table.heap_bytes + table.toast_bytes >= t.bloat_min_bytes:
-        if bloat_ratio >= t.bloat_crit:
+    if bloat_ratio is not None and table.heap_bytes + table.toast_bytes >= t.table_bloat_min_bytes:
+        if bloat_ratio >= t.table_bloat_crit:
             raise_to(Level.CRITICAL, f"estimated bloat {bloat_ratio:.0%}")
-        elif bloat_ratio >= t.bloat_warn:
+        elif bloat_ratio >= t.table_bloat_warn:
             raise_to(Level.WARNING, f"estimated bloat {bloat_ratio:.0%}")
     if table.xid_age is not None:
         if table.xid_age >= t.xid_crit_age:

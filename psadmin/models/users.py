@@ -147,6 +147,8 @@ class UsersSummary:
     available: bool = True
     reason: str | None = None
     fix: str | None = None
+    table_present: bool = True
+    """False when there is no users table at all (not the PSScript database)."""
 
 
 @dataclass(frozen=True, slots=True)

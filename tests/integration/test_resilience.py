@@ -6,15 +6,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 from textual.pilot import Pilot
 
 from psadmin.app import PsadminApp
 from psadmin.backend import LiveBackend
+from psadmin.config import Profile
 from psadmin.demo.servers import DEBIAN_PG15_BIN, PostgresCluster, RedisServer
 from screens.overview import OverviewScreen
+from screens.users import UsersScreen
 from tests.integration.helpers import settings_for
+from tests.integration.users_data import create_users_table
 from widgets.banner import Banner
 from widgets.metric_tile import MetricTile
+from widgets.status_bar import StatusBar
 
 
 async def until(
@@ -75,3 +80,30 @@ async def test_redis_stop_and_start_is_reported_and_recovered(
             await until(pilot, lambda: "unavailable" not in str(tile.render()), "Redis back")
     finally:
         redis.stop()
+
+
+async def test_a_panel_hitting_statement_timeout_says_so_and_the_others_refresh(
+    pg15: PostgresCluster, fresh_database: Callable[[PostgresCluster, str], str], tmp_path: Path
+) -> None:
+    dsn = fresh_database(pg15, "panel_timeout")
+    create_users_table(dsn)
+    # A lock that makes the Users panel's read wait: with lock_timeout far away, the
+    # statement_timeout is what ends it.
+    profile = Profile(statement_timeout_ms=300, lock_timeout_ms=60_000, audit_file=tmp_path / "a")
+    app = PsadminApp(LiveBackend(settings_for(dsn, profile=profile)), refresh_s=0.3)
+    with psycopg.connect(dsn) as locker:
+        locker.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        async with app.run_test(size=(100, 30)) as pilot:
+            state = app.context.state
+            await pilot.press("6")
+            await until(pilot, lambda: "statement timeout" in (state.error or ""), "the timeout")
+            status = app.screen.query_one(StatusBar)
+            await until(pilot, lambda: "statement timeout" in str(status.render()), "the status")
+            await pilot.press("1")  # the Overview does not touch users: it refreshes
+            await until(pilot, lambda: state.error is None, "a good Overview refresh")
+            locker.rollback()
+            await pilot.press("6")
+            users = app.screen
+            assert isinstance(users, UsersScreen)
+            await until(pilot, lambda: users.page is not None, "the Users panel to recover")
+            assert state.error is None and app.is_running

@@ -18,8 +18,13 @@ redis_url = "redis://cache.prod:6379/0"
 read_only = true
 refresh = 5
 
+check_state_file = "~/state/check.json"
+skip_checks = ["query_time"]
+
 [profiles.prod.thresholds]
 connections_warn = 0.7
+table_dead_ratio_warn = 0.25
+idle_in_transaction_warn_s = 10
 
 [profiles.prod.app_pools]
 psscript-api = 25
@@ -39,6 +44,10 @@ def test_profile_merges_over_defaults(tmp_path: Path) -> None:
     assert profile.refresh == 5.0
     assert profile.thresholds.connections_warn == 0.7
     assert profile.thresholds.cache_hit_warn == 0.9  # untouched default
+    assert profile.thresholds.table_dead_ratio_warn == 0.25
+    assert profile.thresholds.idle_in_transaction_warn_s == 10.0
+    assert profile.skip_checks == ("query_time",)
+    assert profile.check_state_path == Path("~/state/check.json").expanduser()
     assert profile.app_pools == {"psscript-api": 25}
 
 
@@ -59,6 +68,9 @@ def test_missing_default_file_is_fine(tmp_path: Path, monkeypatch: pytest.Monkey
         ("[profiles.x]\nbogus = 1\n", "unknown setting 'bogus'"),
         ("[profiles.x]\nread_only = 'yes'\n", "read_only"),
         ("[profiles.x.thresholds]\nnope = 1\n", "unknown threshold"),
+        ("[profiles.x.thresholds]\nquery_warn_ms = -5\n", "query_warn_ms must be a number >= 0"),
+        ("[profiles.x.thresholds]\nquery_warn_ms = nan\n", "query_warn_ms must be a number >= 0"),
+        ("[profiles.x]\nskip_checks = 'query_time'\n", "skip_checks must be a list"),
         ("[other]\n", "unknown section"),
         ("[profiles.x\n", "invalid TOML"),
     ],

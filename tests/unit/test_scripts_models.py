@@ -96,9 +96,14 @@ def test_recall_counts_ties_at_the_kth_place_as_hits() -> None:
 
 def test_recall_message_round_trips_through_the_audit_trail() -> None:
     at = datetime(2026, 11, 22, tzinfo=UTC)
-    summary = RecallSummary(10, 0.9871, 0.95, 20, 100, index="script_embeddings_idx")
+    summary = RecallSummary(10, 0.98714, 0.95, 20, 100, index="script_embeddings_idx")
     parsed = parse_recall_message(recall_message(summary), at)
-    assert parsed == RecallSummary(10, 0.987, 0.95, 20, 100, at, "script_embeddings_idx")
+    assert parsed == RecallSummary(10, 0.9871, 0.95, 20, 100, at, "script_embeddings_idx")
+    # The audit line must agree with the action's details (rounded to 4 places) even where
+    # rounding to 3 places first would tip the other way.
+    awkward = RecallSummary(10, 0.9974999999, None, 40, 40)
+    reread = parse_recall_message(recall_message(awkward))
+    assert reread is not None and reread.recall == round(0.9974999999, 4) == 0.9975
     plain = RecallSummary(5, 1.0, None, 3, 40)
     assert parse_recall_message(recall_message(plain)) == plain
     assert parse_recall_message("unlocked alice") is None
