@@ -15,6 +15,10 @@ Starts its own embedded PostgreSQL 18 (pg_stat_statements with track_planning), 
 
 Targets: a refresh at most 20 ms of server time, the estimate at most 100 ms. The machine's
 load shows in the spread; the minimum is printed too.
+
+``--compare REV`` also runs the estimate's SQL as it was at git revision REV and as it is now,
+alternately on one connection per role (so both see the same load), and prints their medians
+side by side: server time, and wall time including the Python part of the estimate.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import argparse
 import asyncio
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import psycopg
 from psycopg import sql
 
@@ -34,6 +40,8 @@ from bench.stats import summarize
 from psadmin.backend import LiveBackend
 from psadmin.config import Overrides, Profile, resolve_settings
 from psadmin.demo.servers import PostgresCluster, embedded_bin_dir
+from queries import sql as sql_files
+from queries.tables import estimates_from_rows
 
 REFRESH_TARGET_MS = 20.0
 ESTIMATE_TARGET_MS = 100.0
@@ -103,6 +111,74 @@ async def estimate_runs(
     return server, wall
 
 
+def baseline_sql(revision: str, name: str) -> str:
+    """``queries/sql/<name>.sql`` as it was at a git revision, tagged ``baseline_<name>``."""
+    text = subprocess.run(
+        ["git", "show", f"{revision}:queries/sql/{name}.sql"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tag = f"/* psadmin:baseline_{name} */"
+    return f"{tag} {text.strip()}\n{tag}"
+
+
+async def compare_runs(
+    dsn: str, stats_dsn: str, runs: int, name: str, baseline: str
+) -> dict[str, list[float]]:
+    """The baseline and the current estimate SQL alternately: server, server CPU and wall ms."""
+    kinds = ("old", "new", "old_wall", "new_wall", "old_cpu", "new_cpu")
+    results: dict[str, list[float]] = {k: [] for k in kinds}
+    conn = await asyncpg.connect(dsn)
+    try:
+        version = conn.get_server_version()
+        current = sql_files.load(name, version.major * 10000 + version.minor)
+        texts = {"old": (baseline, f"baseline_{name}"), "new": (current, name)}
+        with psycopg.connect(stats_dsn, autocommit=True) as stats:
+            for text, _ in texts.values():  # warm the plan and catalog caches
+                await conn.fetch(text)
+            for _ in range(runs):
+                for key, (text, tag) in texts.items():
+                    stats.execute("SELECT pg_stat_statements_reset()")
+                    cpu = backend_cpu_ms(conn.get_server_pid())
+                    started = time.perf_counter()
+                    rows = await conn.fetch(text)
+                    results[f"{key}_cpu"].append(backend_cpu_ms(conn.get_server_pid()) - cpu)
+                    block_size = rows[0]["block_size"] if rows else 8192
+                    estimates = await asyncio.to_thread(estimates_from_rows, rows, block_size, "")
+                    results[f"{key}_wall"].append((time.perf_counter() - started) * 1000)
+                    results[key].append(server_ms(stats, (tag,)))
+                    assert len(estimates) == len(rows)
+    finally:
+        await conn.close()
+    return results
+
+
+def backend_cpu_ms(pid: int) -> float:
+    """CPU time (user + system) a local server process has used so far, in ms: unlike
+    elapsed times it barely moves with the load other processes put on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def print_comparison(label: str, results: dict[str, list[float]], revision: str) -> None:
+    # clock ticks are 10 ms: for CPU time only the mean over the runs means anything
+    old_cpu = sum(results["old_cpu"]) / len(results["old_cpu"])
+    new_cpu = sum(results["new_cpu"]) / len(results["new_cpu"])
+    print(
+        f"{label}, server CPU (mean): {revision} {old_cpu:.1f} ms | now {new_cpu:.1f} ms"
+        f" | now/{revision} {new_cpu / old_cpu:.2f}x"
+    )
+    for kind, unit_label in (("", "server"), ("_wall", "wall (SQL + Python)")):
+        old, new = summarize(results[f"old{kind}"]), summarize(results[f"new{kind}"])
+        print(
+            f"{label}, {unit_label}: {revision} median {old.median:.1f} ms (p95 {old.p95:.1f})"
+            f" | now median {new.median:.1f} ms (p95 {new.p95:.1f})"
+            f" | now/{revision} {new.median / old.median:.2f}x"
+        )
+
+
 async def measure(dsn: str, reader_dsn: str, runs: int) -> dict[str, list[float]]:
     settings = resolve_settings(Overrides(dsn=dsn), {}, Profile())
     backend = LiveBackend(settings)
@@ -143,7 +219,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tables", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also run the estimate SQL of this git revision and the current one alternately",
+    )
     args = parser.parse_args()
+    comparisons: list[tuple[str, dict[str, list[float]]]] = []
     base = Path(tempfile.mkdtemp(prefix="psadmin-bench-tables-"))
     cluster = PostgresCluster(
         embedded_bin_dir(),
@@ -159,7 +241,17 @@ def main() -> None:
         print(f"created {args.tables} tables in {time.perf_counter() - started:.1f} s")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {READER} LOGIN IN ROLE pg_monitor, pg_read_all_data")
-        results = asyncio.run(measure(dsn, cluster.dsn("bench_tables", user=READER), args.runs))
+        reader_dsn = cluster.dsn("bench_tables", user=READER)
+        results = asyncio.run(measure(dsn, reader_dsn, args.runs))
+        if args.compare:
+            for label, role_dsn, name in (
+                ("estimate, superuser", dsn, "table_bloat_superuser"),
+                ("estimate, pg_monitor role", reader_dsn, "table_bloat"),
+            ):
+                baseline = baseline_sql(args.compare, name)
+                runs = max(args.runs // 2, 5)
+                compared = asyncio.run(compare_runs(role_dsn, dsn, runs, name, baseline))
+                comparisons.append((label, compared))
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
@@ -183,6 +275,8 @@ def main() -> None:
     ):
         verdict = "ok" if value <= target else "OVER TARGET"
         print(f"{label}: median {value:.2f} ms vs target {target:.0f} ms — {verdict}")
+    for label, compared in comparisons:
+        print_comparison(label, compared, args.compare)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ kind of finding, so the cost grows with the catalog, never with round trips per 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from asyncpg import Record
 
@@ -20,6 +21,39 @@ from queries.executor import Executor
 
 def _key(kind: str, *parts: str) -> str:
     return f"{kind}:" + ".".join(parts)
+
+
+def _finding(
+    r: Record,
+    kind: str,
+    level: FindingLevel,
+    detail: str,
+    *,
+    name_column: str,
+    remediation: str | None = None,
+    **extra: Any,
+) -> Finding:
+    """A Finding from one row with ``schema_name``, ``table_name``, the object's name column and
+    (unless given) ``remediation``; ``columns`` when the row has it.
+
+    Keys name the schema and the object, plus the table for constraints (their names are
+    unique per table only).
+    """
+    schema, table, name = r["schema_name"], r["table_name"], r[name_column]
+    parts = (schema, table, name) if name_column == "constraint_name" else (schema, name)
+    columns = r.get("columns")
+    return Finding(
+        key=_key(kind, *parts),
+        kind=kind,
+        level=level,
+        schema=schema,
+        table=table,
+        object=name,
+        detail=detail,
+        remediation=r["remediation"] if remediation is None else remediation,
+        columns=() if columns is None else tuple(columns),
+        **extra,
+    )
 
 
 def _stats_note(stats_age_s: float | None) -> str:
@@ -49,18 +83,9 @@ async def unused_indexes(conn: Executor, stats_age_s: float | None) -> list[Find
         if r["supports_fk"]:
             notes.append(f"serves foreign key {r['supports_fk']} (deletes on its parent use it)")
         notes.append("counters are per server: check replicas before dropping")
+        level = FindingLevel.INFO if young or r["supports_fk"] else FindingLevel.WARNING
         findings.append(
-            Finding(
-                key=_key("unused_index", r["schema_name"], r["index_name"]),
-                kind="unused_index",
-                level=FindingLevel.INFO if young or r["supports_fk"] else FindingLevel.WARNING,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["index_name"],
-                detail="; ".join(notes),
-                remediation=r["remediation"],
-                columns=tuple(r["columns"]),
-            )
+            _finding(r, "unused_index", level, "; ".join(notes), name_column="index_name")
         )
     return findings
 
@@ -70,21 +95,12 @@ async def duplicate_indexes(conn: Executor) -> list[Finding]:
     findings = []
     for r in await conn.fetch(sql.load("duplicate_indexes")):
         how = "same key as" if r["exact"] else "a leading prefix of"
+        detail = (
+            f"({', '.join(r['columns'])}) is {how} {r['covering_name']}: "
+            f"{r['covering_def']} (about {format_bytes(r['size_bytes'])} to save)"
+        )
         findings.append(
-            Finding(
-                key=_key("duplicate_index", r["schema_name"], r["index_name"]),
-                kind="duplicate_index",
-                level=FindingLevel.WARNING,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["index_name"],
-                detail=(
-                    f"({', '.join(r['columns'])}) is {how} {r['covering_name']}: "
-                    f"{r['covering_def']} (about {format_bytes(r['size_bytes'])} to save)"
-                ),
-                remediation=r["remediation"],
-                columns=tuple(r["columns"]),
-            )
+            _finding(r, "duplicate_index", FindingLevel.WARNING, detail, name_column="index_name")
         )
     return findings
 
@@ -113,54 +129,43 @@ async def invalid_indexes(conn: Executor) -> list[Finding]:
             )
             remediation = f"{r['drop_sql']}\n-- or, after fixing the cause:\n{r['reindex_sql']}"
         findings.append(
-            Finding(
-                key=_key("invalid_index", r["schema_name"], r["index_name"]),
-                kind="invalid_index",
-                level=level,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["index_name"],
-                detail=detail,
+            _finding(
+                r,
+                "invalid_index",
+                level,
+                detail,
+                name_column="index_name",
                 remediation=remediation,
-                columns=tuple(r["columns"]),
             )
         )
     return findings
 
 
-def _fk_index(r: Record) -> IndexSpec:
-    return IndexSpec(
-        schema=r["schema_name"],
-        table=r["table_name"],
-        name=r["index_name"],
-        columns=tuple(r["columns"]),
-    )
+def _parent(r: Record) -> str:
+    return f"{r['referenced_schema']}.{r['referenced_table']}"
 
 
 async def fks_without_index(conn: Executor) -> list[Finding]:
     """Foreign keys no valid, non-partial index leads with (in any column order)."""
     findings = []
     for r in await conn.fetch(sql.load("fks_without_index")):
-        columns = tuple(r["columns"])
-        parent = f"{r['referenced_schema']}.{r['referenced_table']}"
+        columns, parent = tuple(r["columns"]), _parent(r)
+        detail = (
+            f"no index leads with ({', '.join(columns)}): every DELETE or key UPDATE on "
+            f"{parent} scans {r['table_name']} (about {format_bytes(r['table_bytes'])})"
+        )
+        fix = IndexSpec(
+            schema=r["schema_name"], table=r["table_name"], name=r["index_name"], columns=columns
+        )
         findings.append(
-            Finding(
-                key=_key(
-                    "fk_without_index", r["schema_name"], r["table_name"], r["constraint_name"]
-                ),
-                kind="fk_without_index",
-                level=FindingLevel.WARNING,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["constraint_name"],
-                detail=(
-                    f"no index leads with ({', '.join(columns)}): every DELETE or key UPDATE on "
-                    f"{parent} scans {r['table_name']} (about {format_bytes(r['table_bytes'])})"
-                ),
-                remediation=r["remediation"],
-                columns=columns,
+            _finding(
+                r,
+                "fk_without_index",
+                FindingLevel.WARNING,
+                detail,
+                name_column="constraint_name",
                 references=parent,
-                fix=_fk_index(r),
+                fix=fix,
             )
         )
     return findings
@@ -170,24 +175,18 @@ async def fks_without_on_delete(conn: Executor) -> list[Finding]:
     """Foreign keys with the default NO ACTION rule, referencing and referenced table."""
     findings = []
     for r in await conn.fetch(sql.load("fks_without_on_delete")):
-        columns = tuple(r["columns"])
-        parent = f"{r['referenced_schema']}.{r['referenced_table']}"
+        parent = _parent(r)
+        detail = (
+            f"{r['schema_name']}.{r['table_name']}({', '.join(r['columns'])}) → {parent} has "
+            "no ON DELETE rule: deleting a referenced row fails while rows point at it"
+        )
         findings.append(
-            Finding(
-                key=_key(
-                    "fk_without_on_delete", r["schema_name"], r["table_name"], r["constraint_name"]
-                ),
-                kind="fk_without_on_delete",
-                level=FindingLevel.WARNING,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["constraint_name"],
-                detail=(
-                    f"{r['schema_name']}.{r['table_name']}({', '.join(columns)}) → {parent} has "
-                    "no ON DELETE rule: deleting a referenced row fails while rows point at it"
-                ),
-                remediation=r["remediation"],
-                columns=columns,
+            _finding(
+                r,
+                "fk_without_on_delete",
+                FindingLevel.WARNING,
+                detail,
+                name_column="constraint_name",
                 references=parent,
             )
         )
@@ -200,20 +199,12 @@ async def tables_without_primary_key(conn: Executor) -> list[Finding]:
     for r in await conn.fetch(sql.load("tables_without_primary_key")):
         promote = r["promotable_index"]
         hint = f"; unique index {promote} can become it" if promote else ""
+        detail = (
+            f"no primary key (about {format_bytes(r['size_bytes'])}): rows cannot be "
+            f"addressed reliably and logical replication cannot apply UPDATE/DELETE{hint}"
+        )
         findings.append(
-            Finding(
-                key=_key("no_primary_key", r["schema_name"], r["table_name"]),
-                kind="no_primary_key",
-                level=FindingLevel.WARNING,
-                schema=r["schema_name"],
-                table=r["table_name"],
-                object=r["table_name"],
-                detail=(
-                    f"no primary key (about {format_bytes(r['size_bytes'])}): rows cannot be "
-                    f"addressed reliably and logical replication cannot apply UPDATE/DELETE{hint}"
-                ),
-                remediation=r["remediation"],
-            )
+            _finding(r, "no_primary_key", FindingLevel.WARNING, detail, name_column="table_name")
         )
     return findings
 

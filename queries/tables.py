@@ -134,6 +134,11 @@ async def table_health(conn: Executor, server_version_num: int) -> TableHealthRe
     return health_report(catalog, await table_stats(conn, catalog.relids))
 
 
+def _text(align: str | bytes) -> str:
+    # pg_attribute.attalign is "char": asyncpg gives bytes unless the SQL casts it to text
+    return align.decode() if isinstance(align, bytes) else align
+
+
 def _columns(row: Record) -> TableColumns:
     attnums = row["attnums"] or []
     count = len(attnums)
@@ -159,7 +164,7 @@ def _columns(row: Record) -> TableColumns:
         fillfactor=fillfactor,
         columns=ColumnLayout(
             lengths=ordered(row["lengths"]),
-            aligns=ordered(row["aligns"]),
+            aligns=tuple(_text(a) for a in ordered(row["aligns"])),
             widths=ordered(row["widths"]),
             null_fracs=ordered(row["null_fracs"]),
             visible=ordered(row["visible"], True),
@@ -184,11 +189,14 @@ async def table_bloat(
     block_size = rows[0]["block_size"] if rows else 8192
     # Thousands of tables take a few hundred ms of Python: off the event loop, so the TUI
     # stays responsive meanwhile.
-    estimates = await asyncio.to_thread(_estimates, rows, block_size, role)
+    estimates = await asyncio.to_thread(estimates_from_rows, rows, block_size, role)
     return BloatReport(estimates=estimates, elapsed_ms=elapsed_ms, block_size=block_size)
 
 
-def _estimates(rows: Sequence[Record], block_size: int, role: str) -> tuple[BloatEstimate, ...]:
+def estimates_from_rows(
+    rows: Sequence[Record], block_size: int, role: str
+) -> tuple[BloatEstimate, ...]:
+    """The estimate of every row of table_bloat(_superuser).sql, sorted by schema and name."""
     found = (estimate_bloat(_columns(r), block_size, role) for r in rows)
     return tuple(sorted(found, key=lambda e: (e.schema, e.name)))
 

@@ -1,23 +1,32 @@
 """``psadmin vacuum TABLE``: VACUUM one table through the audited admin-action path.
 
 The table is resolved by the server (``to_regclass`` with the name as a bound parameter); the
-VACUUM runs like the TUI's (privilege checked first, lock_timeout, every notice kept). Without
-``--yes`` it asks on a terminal (default No; ``--full`` asks for the table name) and refuses
-without one.
+VACUUM runs like the TUI's (privilege checked first, lock_timeout, every notice kept) with its
+progress on stderr (stdout keeps only the result). Without ``--yes`` it asks on a terminal
+(default No; ``--full`` asks for the table name) and refuses without one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from psadmin.actions import ActionRunner
-from psadmin.cli import EXIT_USAGE, Failure, connection_options, fail_from, settings_from
+from psadmin.cli import (
+    EXIT_USAGE,
+    Failure,
+    FiniteRange,
+    connection_options,
+    fail_from,
+    settings_from,
+)
+from psadmin.commands.vacuum_progress import ProgressPrinter, watch
 from psadmin.config import Settings
-from psadmin.models.actions import ActionRequest, OutcomeStatus, Risk
+from psadmin.models.actions import ActionOutcome, ActionRequest, OutcomeStatus, Risk
 from psadmin.models.errors import BackendError
 from psadmin.models.overview import format_bytes
 from psadmin.models.users import validate_reason
@@ -71,6 +80,20 @@ def _report(outcome_message: str, details: dict[str, object]) -> None:
                 click.echo(f"  {notice}", err=True)
 
 
+async def _run_with_progress(
+    backend: LiveBackend, runner: ActionRunner, request: ActionRequest
+) -> ActionOutcome:
+    printer = ProgressPrinter(sys.stderr)
+    watcher = asyncio.create_task(watch(backend, printer))
+    try:
+        return await runner.run(request)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        printer.close()
+
+
 async def _vacuum(
     backend: LiveBackend, table: str, options: VacuumOptions, yes: bool, reason: str | None
 ) -> int:
@@ -89,7 +112,7 @@ async def _vacuum(
     if not yes and not _confirmed(request):
         await runner.decline(request)
         raise Failure("declined; nothing changed", 1)
-    outcome = await runner.run(request)
+    outcome = await _run_with_progress(backend, runner, request)
     if outcome.status is OutcomeStatus.ERROR:
         raise Failure(outcome.message, 1)
     _report(outcome.message, dict(outcome.details))
@@ -126,7 +149,7 @@ def _run(
 )
 @click.option(
     "--lock-timeout",
-    type=click.FloatRange(0.001, 3600),
+    type=FiniteRange(0.001, 3600),
     default=DEFAULT_LOCK_TIMEOUT_MS / 1000,
     show_default=True,
     metavar="SECONDS",

@@ -4,7 +4,19 @@
 -- has. Unique or constraint-backing indexes are never the redundant side, except an exact
 -- duplicate unique index that backs nothing. Of two mutual duplicates the newer one is reported.
 -- Array slices are taken on both sides: slices are 1-based, int2vector/oidvector casts 0-based.
-WITH idx AS (
+-- Either case needs the same table and first key column (0 for an expression), so one pass
+-- over pg_index keeps only the indexes that share those with another; the detailed comparison
+-- (method, arrays, expressions, constraints) then runs on those few, not on every index.
+WITH candidates AS (
+    SELECT peers.indexrelid
+    FROM (
+        SELECT i.indexrelid, count(*) OVER (PARTITION BY i.indrelid, i.indkey[0]) AS same_lead
+        FROM pg_index i
+        WHERE i.indisvalid AND i.indislive
+    ) AS peers
+    WHERE peers.same_lead > 1
+),
+idx AS (
     SELECT i.indexrelid, i.indrelid, c.relam, i.indnkeyatts AS nkey,
            (i.indkey::int2[])[0:i.indnkeyatts - 1] AS keycols,
            (i.indkey::int2[])[0:i.indnatts - 1] AS allcols,
@@ -21,7 +33,7 @@ WITH idx AS (
     JOIN pg_class c ON c.oid = i.indexrelid
     JOIN pg_class t ON t.oid = i.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE i.indisvalid AND i.indislive
+    WHERE i.indexrelid IN (SELECT indexrelid FROM candidates)
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname !~ '^pg_(toast|temp)'
 ),

@@ -18,16 +18,23 @@ WITH fk AS (
             AND (i.indkey::int2[])[0:cardinality(k.conkey) - 1] @> k.conkey
             AND (i.indkey::int2[])[0:cardinality(k.conkey) - 1] <@ k.conkey)
 ),
-cols AS (  -- column names in one set-wise pass over pg_attribute
-    SELECT fk.oid,
-           array_agg(a.attname::text ORDER BY u.ord) AS columns,
-           string_agg(quote_ident(a.attname), ', ' ORDER BY u.ord) AS quoted,
-           left(fk.relname || '_' || string_agg(a.attname, '_' ORDER BY u.ord), 59) || '_idx'
-               AS base_name
+-- One row per key column first (materialized), so the names come from one pg_attribute lookup
+-- per column: left to itself the planner reads every attribute of the table and unnests the
+-- key once per attribute.
+keys AS MATERIALIZED (
+    SELECT fk.oid, fk.conrelid, fk.relname, u.attnum, u.ord
     FROM fk
     CROSS JOIN LATERAL unnest(fk.conkey) WITH ORDINALITY AS u(attnum, ord)
-    JOIN pg_attribute a ON a.attrelid = fk.conrelid AND a.attnum = u.attnum
-    GROUP BY fk.oid, fk.relname
+),
+cols AS (  -- column names in one set-wise pass over pg_attribute
+    SELECT k.oid,
+           array_agg(a.attname::text ORDER BY k.ord) AS columns,
+           string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord) AS quoted,
+           left(k.relname || '_' || string_agg(a.attname, '_' ORDER BY k.ord), 59) || '_idx'
+               AS base_name
+    FROM keys k
+    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.attnum
+    GROUP BY k.oid, k.relname
 ),
 named AS (
     SELECT fk.*, cols.columns, cols.quoted,

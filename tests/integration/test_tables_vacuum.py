@@ -9,6 +9,7 @@ import os
 import pty
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,15 @@ from tests.integration.tables_data import (
 )
 
 NewDb = Callable[[PostgresCluster, str], str]
+PLAIN_VACUUM_PHASES = {
+    "initializing",
+    "scanning heap",
+    "vacuuming indexes",
+    "vacuuming heap",
+    "cleaning up indexes",
+    "truncating heap",
+    "performing final cleanup",
+}
 
 
 @pytest.fixture(params=["pg15", "pg18"])
@@ -340,6 +350,73 @@ def test_cli_vacuum(cluster: PostgresCluster, fresh_database: NewDb, tmp_path: P
     assert dead <= 10 and last_vacuum is not None and count == 1
     events = audit_events(audit)
     assert events == ["refused", "requested", "ok"]
+
+
+def test_cli_vacuum_prints_progress_on_stderr_only(
+    cluster: PostgresCluster, fresh_database: NewDb, tmp_path: Path
+) -> None:
+    dsn = fresh_database(cluster, "cliprogress")
+    slow_vacuum_table(dsn)  # seconds of cost-delayed VACUUM: several 0.5 s progress polls
+    config = tmp_path / "config.toml"
+    audit = tmp_path / "audit.jsonl"
+    config.write_text(f'[defaults]\naudit_file = "{audit}"\n')
+    done = psadmin("vacuum", "big", "--yes", "--dsn", dsn, "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("vacuumed public.big in ")
+    assert "VACUUM" not in done.stdout and "scanning heap" not in done.stdout
+    lines = [line for line in done.stderr.splitlines() if line.startswith("VACUUM public.big: ")]
+    assert lines, done.stderr
+    phases = [line.split(": ", 1)[1].split(" · ", 1)[0].rstrip("0123456789% ") for line in lines]
+    assert set(phases) <= PLAIN_VACUUM_PHASES and len(phases) == len(set(phases))  # per phase
+    assert all("blocks scanned" in line and "index passes" in line for line in lines)
+    assert "\r" not in done.stderr  # not a terminal: no in-place rewriting
+    assert counters(dsn, "big")[2] == 1
+
+
+def test_cli_vacuum_progress_on_a_terminal_is_one_line_rewritten(
+    pg18: PostgresCluster, fresh_database: NewDb, tmp_path: Path
+) -> None:
+    dsn = fresh_database(pg18, "clittyprogress")
+    slow_vacuum_table(dsn)
+    config = tmp_path / "config.toml"
+    audit = tmp_path / "audit.jsonl"
+    config.write_text(f'[defaults]\naudit_file = "{audit}"\n')
+    leader, follower = pty.openpty()  # stderr is a terminal; stdout a pipe, as in `| tee`
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # keep the terminal's buffer from filling up and blocking psadmin
+        while True:
+            try:
+                data = os.read(leader, 4096)
+            except OSError:  # the follower side closed: psadmin has exited
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        command = ["vacuum", "big", "--yes", "--dsn", dsn, "--config", str(config)]
+        done = subprocess.run(
+            [sys.executable, "-m", "psadmin", *command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=120,
+            env=clean_env(),
+        )
+    finally:
+        os.close(follower)
+        reader.join(timeout=10)
+        os.close(leader)
+    shown = b"".join(chunks).decode()
+    assert done.returncode == 0, shown
+    assert done.stdout.startswith("vacuumed public.big in ")
+    assert "\r\x1b[KVACUUM public.big: " in shown and "blocks scanned" in shown
+    assert "\n" not in shown.replace("\r\n", "\n").rstrip("\n")  # never a new line
+    assert shown.endswith("\r\x1b[K")  # erased before the result
 
 
 def on_a_terminal(answer: str, *args: str) -> subprocess.CompletedProcess[str]:
