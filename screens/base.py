@@ -3,6 +3,9 @@
 A tick starts a load worker only when the previous load has finished, so a slow query is
 never cancelled by the next tick and ticks never pile up. Timers pause while the screen is
 covered or switched away and resume with an immediate tick. Errors back the interval off.
+
+The frame repaints nothing on an idle second: the header clock turns once a minute and the
+status bar's age text changes only when the data goes stale (widgets/status_bar.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 from textual.worker import Worker
 
 from psadmin.models.actions import ActionOutcome, ActionRequest
@@ -23,6 +26,7 @@ from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
 from screens.context import ScreenContext
 from widgets.banner import Banner
+from widgets.header_clock import PanelHeader
 from widgets.status_bar import StatusBar, StatusLine
 
 MAX_BACKOFF_FACTOR = 4
@@ -59,9 +63,10 @@ class PanelScreen(Screen[None]):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
         self.context = context
+        self._status_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield PanelHeader()
         yield Banner()
         yield from self.compose_body()
         yield StatusBar()
@@ -73,8 +78,23 @@ class PanelScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "psadmin"
         self.sub_title = self.panel_title
-        self.set_interval(1.0, self.update_status)
         self.update_status()
+
+    # Textual calls these for every class in the MRO that defines them (and subclasses' on_mount
+    # may call super() as well): the timer must be started at most once.
+    def on_screen_resume(self) -> None:
+        # The status check runs every second to notice when the data goes stale; it repaints
+        # only when the status text changes.
+        if self._status_timer is None:
+            self._status_timer = self.set_interval(1.0, self.update_status, name="status")
+        self.update_status()
+
+    def on_screen_suspend(self) -> None:
+        # A screen under a modal stays visible behind it, so its age must keep counting; a
+        # screen switched away (another mode) is not drawn at all.
+        if self._status_timer is not None and self not in self.app.screen_stack:
+            self._status_timer.stop()
+            self._status_timer = None
 
     def capabilities(self) -> Capabilities | None:
         try:
@@ -95,6 +115,7 @@ class PanelScreen(Screen[None]):
                 if state.last_refresh is None
                 else time.monotonic() - state.last_refresh,
                 error=state.error,
+                refresh_s=self.context.refresh_s,
             )
         )
         self.query_one(Banner).show_message(state.disconnected)

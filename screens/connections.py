@@ -105,6 +105,7 @@ class ConnectionsScreen(PollingScreen):
         self.signal_note = ""
         self._chart_value: float | None = None
         self._chart_age = CHART_EVERY
+        self._chart_drawn: tuple[float | None, ...] = ()
 
     def compose_body(self) -> ComposeResult:
         t = self.context.thresholds
@@ -167,11 +168,15 @@ class ConnectionsScreen(PollingScreen):
     def _draw_chart(self) -> None:
         # A plotext redraw is the costliest paint here; over six minutes one tick moves the
         # line by less than a column, so redraw on a new value or every CHART_EVERY ticks.
+        # Once the ring is full of one value (a steady pool) the picture no longer changes.
         latest = self.history[-1]
         self._chart_age += 1
         if latest != self._chart_value or self._chart_age >= CHART_EVERY:
             self._chart_value, self._chart_age = latest, 0
-            self.query_one("#chart", HistoryChart).show(self.history, self.context.refresh_s)
+            values = tuple(self.history)
+            if values != self._chart_drawn:
+                self._chart_drawn = values
+                self.query_one("#chart", HistoryChart).show(values, self.context.refresh_s)
 
     def _show_pgbouncer(self, status: PgBouncerStatus) -> None:
         table = self.query_one("#pgbouncer", TextTable)

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from psadmin.models.errors import BackendError
 from psadmin.models.scripts import Finding, ScriptAnalysis, ScriptDetail
@@ -29,6 +29,7 @@ from screens.scripts_cells import (
     when,
 )
 from widgets.code_view import CodeView
+from widgets.header_clock import PanelHeader
 from widgets.keyed_table import KeyedTable
 
 FINDINGS_SHOWN = 8
@@ -161,7 +162,7 @@ class ScriptDetailScreen(Screen[None]):
         self.similar: SimilarResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield PanelHeader()
         yield Static(Text(f"Loading script {self.script_id}…", style="dim"), id="detail-meta")
         with Horizontal(id="detail-body"):
             yield CodeView(id="detail-code")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
+from rich.text import Text
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
+
+from widgets.strips import text_strips
 
 
 class HistoryChart(PlotextPlot):
-    """Plots the last N values; None marks a gap (e.g. while disconnected)."""
+    """Plots the last N values; None marks a gap (e.g. while disconnected).
+
+    The plot is built once per ``show`` (and size or theme) and its lines are served as
+    strips: Textual's content pipeline would otherwise re-process plotext's output on every
+    repaint of any line of the chart.
+    """
 
     DEFAULT_CSS = """
     HistoryChart {
@@ -33,9 +42,28 @@ class HistoryChart(PlotextPlot):
         self.y_max = y_max
         self.threshold = threshold
         self.values: tuple[float | None, ...] = ()
+        self._drawn = 0
+        """Counts ``show`` calls: part of the key of the cached strips."""
+        self._strips: list[Strip] = []
+        self._strips_key: Hashable = None
+
+    def render_line(self, y: int) -> Strip:
+        size = self.size
+        key = (size, self.app.theme, self.theme, self._drawn)
+        if key != self._strips_key:
+            self._strips_key = key
+            plot = self.render()  # PlotextPlot renders a Text (of plotext's ANSI output)
+            text = plot if isinstance(plot, Text) else Text(str(plot))
+            self._strips = text_strips(
+                text, size.width, self.app.console, self.rich_style, wrap=False
+            )
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(size.width, self.rich_style)
 
     def show(self, values: Sequence[float | None], interval_s: float) -> None:
         self.values = tuple(values)
+        self._drawn += 1
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -1,4 +1,10 @@
-"""The bottom status line: where we are connected, as whom, and how fresh the data is."""
+"""The bottom status line: where we are connected, as whom, and how fresh the data is.
+
+The age is not a ticking seconds counter: while the data is at most ``STALE_AFTER`` refresh
+intervals old the line says so ("refreshed <4s ago" at a 2 s refresh) and does not change, so
+an idle second repaints nothing. Past that the line turns into a bold "STALE: refreshed 9s
+ago" that counts up every second, so old data is never shown as if it were live.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
+
+STALE_AFTER = 2
+"""Refresh intervals after which data counts as stale (one late or failed refresh is not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +25,18 @@ class StatusLine:
     read_only: bool
     refreshed_ago_s: float | None
     error: str | None
+    refresh_s: float = 2.0
+    """The configured refresh interval: data older than STALE_AFTER of them is stale."""
+
+
+def freshness(age_s: float | None, refresh_s: float) -> Text:
+    """How old the data is, in words that change only when the data goes stale."""
+    if age_s is None:
+        return Text("waiting for data", style="dim")
+    limit = STALE_AFTER * refresh_s
+    if age_s <= limit:
+        return Text(f"refreshed <{limit:g}s ago", style="dim")
+    return Text(f"STALE: refreshed {age_s:.0f}s ago", style="bold yellow")
 
 
 class StatusBar(Static):
@@ -40,10 +61,8 @@ class StatusBar(Static):
             text.append(f"  PG {line.version}")
         if line.role:
             text.append(f"  {line.role}", style="dim")
-        if line.refreshed_ago_s is None:
-            text.append("  waiting for data", style="dim")
-        else:
-            text.append(f"  refreshed {line.refreshed_ago_s:.0f}s ago", style="dim")
+        text.append("  ")
+        text.append_text(freshness(line.refreshed_ago_s, line.refresh_s))
         if line.error:
             text.append(f"  ✖ {line.error}", style="bold red")
         if text != self._shown:  # one fixed-height line: repaint, never relayout

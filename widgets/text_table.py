@@ -110,13 +110,24 @@ class TextTable(ScrollView, can_focus=True):
             for i, cell in enumerate(cells):
                 widths[i] = max(widths[i], _width(cell))
         order = list(fresh)
-        repaint_all = order != self._order
+        repaint_all = False
         if widths != self._widths:
             self._widths, self._lines, self._header = widths, {}, None
             repaint_all = True
         changed = {k for k, cells in fresh.items() if self._rows.get(k) != cells}
         for key in changed | (set(self._rows) - set(fresh)):
             self._lines.pop(key, None)
+        # A line needs repainting when another row moved onto it, when its row changed, or
+        # when it fell off the end; a list sorted by a live value reorders a few rows per tick.
+        previous = self._order
+        dirty = [
+            index
+            for index in range(max(len(order), len(previous)))
+            if index >= len(order)
+            or index >= len(previous)
+            or order[index] != previous[index]
+            or order[index] in changed
+        ]
         self._rows, self._order = fresh, order
         size = Size(sum(widths) + GAP * (len(widths) - 1), len(order) + 1)
         if size != self.virtual_size:
@@ -128,9 +139,7 @@ class TextTable(ScrollView, can_focus=True):
         if repaint_all:
             self.refresh()
         else:
-            for index, key in enumerate(order):
-                if key in changed:
-                    self._refresh_row(index)
+            self._refresh_rows({*dirty, before, self.cursor_row})
         if self.cursor_row != before:
             self.call_after_refresh(self._scroll_to_cursor)  # once the new size is known
 
@@ -181,9 +190,16 @@ class TextTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
 
     def _refresh_row(self, index: int) -> None:
-        y = index - self.scroll_offset.y + 1
-        if 1 <= y < self.size.height:  # only lines on screen are repainted
-            self.refresh(Region(0, y, self.size.width, 1))
+        self._refresh_rows((index,))
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        # One refresh call for all of them: each call (and each size lookup) has a fixed cost
+        # that, per changed row, added up to more than rendering the rows.
+        width, height = self.size
+        top = self.scroll_offset.y - 1
+        lines = sorted(y for y in (index - top for index in indexes) if 1 <= y < height)
+        if lines:  # only lines on screen are repainted
+            self.refresh(*(Region(0, y, width, 1) for y in lines))
 
     # -- cursor -------------------------------------------------------------------------------
 
