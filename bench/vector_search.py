@@ -1,20 +1,27 @@
 """Find similar and keyset paging at 100,000 scripts, against exact search and OFFSET.
 
     python -m bench.vector_search [--scripts 100000] [--queries 200] [--recall-queries 60]
+    python -m bench.vector_search --scripts 30000 --builds 3 --recall-queries 200 \
+        --candidates "m = 16, ef_construction = 64; m = 32, ef_construction = 128"
 
 One run, side by side, on a throwaway embedded PostgreSQL 18 (pgvector 0.8):
 
 * Data: ``--scripts`` PowerShell scripts from the demo corpus, embedded with the demo's local
   hashing embedder (real, clustered vectors — not synthetic noise), streamed with COPY; then
-  the HNSW index (m=16, ef_construction=64, cosine) built the way the demo builds it.
+  the schema's HNSW index (cosine) built the way the demo builds it.
 * Find similar, through psadmin's own code path (``queries.vectors``): median and p95 latency
   and recall@10 against the exact top 10 (index scans off) of the same queries, unfiltered and
   within the script's category, at several hnsw.ef_search values (targets: <= 3 ms and >= 0.98
   unfiltered, <= 5 ms and >= 0.95 filtered). Recall is judged by distance, so a tie at the
   10th place is not a miss. Measured three times against the same exact answers: the schema's
   index, the same index rebuilt (HNSW levels are random, and so is graph quality on clusters
-  of near-duplicate scripts), and an index built WITH (``--tuned``). Plus the whole backend
-  call the CLI makes (source lookup, BEGIN, settings, search, ROLLBACK).
+  of near-duplicate scripts), and an index built WITH (``--tuned``; by default pgvector's
+  own m = 16, ef_construction = 64, for comparison). Plus the whole backend call the CLI
+  makes (source lookup, BEGIN, settings, search, ROLLBACK).
+* ``--candidates``: instead of all that, HNSW parameter sets side by side, each built
+  ``--builds`` times the demo's way, round-robin: build time, size, latency and recall@10
+  (worst and median over the builds; recall varies from build to build) per scope and
+  ``--ef-search`` value. No paging part.
 * Keyset vs OFFSET: the Scripts screen's page query (``queries.scripts``, newest first, 20
   rows) at page 1 and page 10,000, and the same statement with OFFSET 199,980. Page 10,000
   needs 200,000 rows, so ``scripts`` is first grown to 220,000 rows with server-side copies
@@ -134,6 +141,8 @@ def build_index(dsn: str) -> float:
 
 
 Exact = dict[tuple[str, int], list[float]]
+Measured = tuple[Summary, float, float, str | None]
+"""Latency, mean recall@10, worst single-query recall@10, the index that answered."""
 SCOPES = ("unfiltered", "same_category")
 
 
@@ -172,9 +181,16 @@ class Searches:
     async def approximate(self, label: str) -> dict[str, Any]:
         """Latency of every sampled query (after one warm-up pass) and recall@10 of those
         with an exact answer, per scope and ef_search, through the index now in place."""
-        out: dict[str, Any] = {}
+        found = await self.measure(EF_SEARCH)
+        return {f"{label}_{key}": (summary, recall, index) for key, (summary, recall, _, index)
+                in found.items()}  # fmt: skip
+
+    async def measure(self, ef_values: Sequence[int]) -> dict[str, Measured]:
+        """Per ``{scope}_ef{n}``: latency, mean recall@10, the worst single query's recall
+        (a cluster the graph does not link shows up as a query at 0) and the index used."""
+        out: dict[str, Measured] = {}
         for scope in SCOPES:
-            for ef in EF_SEARCH:
+            for ef in ef_values:
                 settings = search_settings(SimilarQuery(1, ef_search=ef), True)
                 times: list[float] = []
                 recalls: list[float] = []
@@ -197,12 +213,12 @@ class Searches:
                         truth = self.exact.get((scope, sid))
                         if truth is not None:
                             recalls.append(recall_at_k([r.distance for r in found], truth, 10))
-                out[f"{label}_{scope}_ef{ef}"] = (
+                out[f"{scope}_ef{ef}"] = (
                     summarize(times),
                     statistics.fmean(recalls),
+                    min(recalls),
                     index,
                 )
-            say(f"  {label} {scope}: done")
         return out
 
 
@@ -240,6 +256,172 @@ async def search_bench(
         return out, builds
     finally:
         await conn.close()
+
+
+def build_candidate(dsn: str, options: str) -> dict[str, Any]:
+    """Replace the index by one built WITH (options) exactly as the demo builds the schema's
+    (:func:`psadmin.schema.create_vector_index`: maintenance_work_mem raised to the rows
+    present); note whether pgvector said the graph outgrew that memory mid-build."""
+    from psadmin.schema import _HNSW_BUILD_BYTES_PER_ROW, _MIN_BUILD_KB
+
+    notices: list[str] = []
+    done = threading.Event()
+    watcher = threading.Thread(target=watch_build, args=(dsn, done), daemon=True)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        conn.execute("DROP INDEX IF EXISTS script_embeddings_idx")
+        row = conn.execute("SELECT count(*) FROM script_embeddings").fetchone()
+        rows = row[0] if row else 0
+        kb = max(-(-rows * _HNSW_BUILD_BYTES_PER_ROW // 1024), _MIN_BUILD_KB)
+        conn.execute(f"SET maintenance_work_mem = '{kb}kB'")
+        watcher.start()
+        started = time.perf_counter()
+        conn.execute(
+            "CREATE INDEX script_embeddings_idx ON script_embeddings"
+            f" USING hnsw (embedding vector_cosine_ops) WITH ({options})"
+        )
+        seconds = time.perf_counter() - started
+        done.set()
+        watcher.join()
+        conn.execute("ANALYZE script_embeddings")
+    return {
+        "build_s": round(seconds, 1),
+        "size_bytes": index_size(dsn),
+        "maintenance_work_mem_kb": kb,
+        "graph_fit_in_memory": not any("no longer fits" in n for n in notices),
+    }
+
+
+async def compare_candidates(
+    dsn: str,
+    queries: int,
+    recall_queries: int,
+    candidates: Sequence[str],
+    builds: int,
+    ef_values: Sequence[int],
+) -> dict[str, Any]:
+    """Every candidate built ``builds`` times against the same exact answers, round-robin
+    (candidate A, B, C, then A again ...) so that load from other work on the machine falls
+    on all of them alike. Recall varies from build to build, so worst and median are kept."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        searches = Searches(conn, queries, recall_queries)
+        out: dict[str, Any] = {"exact": await searches.exact_answers()}
+        runs: dict[str, list[dict[str, Any]]] = {c: [] for c in candidates}
+        for attempt in range(1, builds + 1):
+            for options in candidates:
+                say(f"build {attempt}/{builds} WITH ({options})")
+                build = await asyncio.to_thread(build_candidate, dsn, options)
+                build["search"] = await searches.measure(ef_values)
+                runs[options].append(build)
+                best = max(r for _, r, _, _ in build["search"].values())
+                say(f"  built in {build['build_s']} s; recall@10 up to {best:.4f}")
+        out["candidates"] = {options: summarize_builds(found) for options, found in runs.items()}
+        return out
+    finally:
+        await conn.close()
+
+
+def summarize_builds(builds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One candidate over its builds: build time and size, and per scope and ef_search the
+    median latency (median over builds) with the worst and median recall over builds."""
+    keys = builds[0]["search"].keys()
+    search = {}
+    for key in keys:
+        found = [b["search"][key] for b in builds]
+        recalls = [r for _, r, _, _ in found]
+        search[key] = {
+            "median_ms": statistics.median(s.median for s, _, _, _ in found),
+            "p95_ms": statistics.median(s.p95 for s, _, _, _ in found),
+            "recall_worst": min(recalls),
+            "recall_median": statistics.median(recalls),
+            "worst_query_recall": min(q for _, _, q, _ in found),
+            "index": found[0][3],
+        }
+    return {
+        "build_s_median": statistics.median(b["build_s"] for b in builds),
+        "size_bytes": builds[-1]["size_bytes"],
+        "graph_fit_in_memory": all(b["graph_fit_in_memory"] for b in builds),
+        "search": search,
+        "builds": [build_json(b) for b in builds],
+    }
+
+
+def build_json(build: dict[str, Any]) -> dict[str, Any]:
+    search = {
+        key: {**as_json(summary), "recall_at_10": recall, "worst_query_recall": worst,
+              "index": index}
+        for key, (summary, recall, worst, index) in build["search"].items()
+    }  # fmt: skip
+    return {**{k: v for k, v in build.items() if k != "search"}, "search": search}
+
+
+def compare_report(found: dict[str, Any], scripts: int) -> list[str]:
+    lines = [f"candidates at {scripts:,} scripts (recall: worst / median over builds)"]
+    base = None
+    for options, c in found["candidates"].items():
+        base = base or c["build_s_median"]
+        fit = "" if c["graph_fit_in_memory"] else "  (graph outgrew maintenance_work_mem)"
+        lines.append(
+            f"WITH ({options}): {len(c['builds'])} builds, {c['build_s_median']} s median"
+            f" ({c['build_s_median'] / base:.1f}x the first),"
+            f" {c['size_bytes'] / 2**20:.0f} MiB{fit}"
+        )
+        for key, m in c["search"].items():
+            lines.append(
+                f"  {key:<22} median {m['median_ms']:6.2f} ms  p95 {m['p95_ms']:6.2f} ms"
+                f"  recall@10 {m['recall_worst']:.4f} / {m['recall_median']:.4f}"
+                f"  worst query {m['worst_query_recall']:.1f}"
+            )
+    for scope, summary in found["exact"].items():
+        lines.append(summary.row(scope, "ms"))
+    return lines
+
+
+def compare_main(args: argparse.Namespace) -> None:
+    """``--candidates``: load, then build and measure each parameter set; no paging part."""
+    candidates = [c.strip() for c in args.candidates.split(";") if c.strip()]
+    base = Path(tempfile.mkdtemp(prefix="psadmin-bench-"))
+    cluster = PostgresCluster(
+        embedded_bin_dir(),
+        base,
+        preload=(),
+        settings={"shared_buffers": "2GB", "max_parallel_maintenance_workers": "1"},
+    )
+    results: dict[str, Any] = {
+        "scripts": args.scripts,
+        "started_at": datetime.now(UTC).isoformat(),
+        "builds_per_candidate": args.builds,
+        "recall_queries": args.recall_queries,
+        "queries": args.queries,
+    }
+    try:
+        cluster.start()
+        dsn = cluster.create_database("bench")
+        say(f"loading {args.scripts:,} scripts (corpus + local embedder, COPY)")
+        started = time.perf_counter()
+        load(dsn, args.scripts)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+        results["load_s"] = round(time.perf_counter() - started, 1)
+        ef_values = [int(v) for v in args.ef_search.split(",")]
+        results.update(
+            asyncio.run(
+                compare_candidates(
+                    dsn, args.queries, args.recall_queries, candidates, args.builds, ef_values
+                )
+            )
+        )
+        results["finished_at"] = datetime.now(UTC).isoformat()
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+    print("\n".join(compare_report(results, args.scripts)))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"vector_search-candidates-{args.scripts}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    results["exact"] = {k: as_json(v) for k, v in results["exact"].items()}
+    out.write_text(json.dumps(results, indent=2))
+    print(f"written {out}")
 
 
 async def call_bench(dsn: str, scripts: int, queries: int) -> Summary:
@@ -350,8 +532,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--recall-queries", type=int, default=60)
     parser.add_argument("--page-runs", type=int, default=30)
     parser.add_argument("--far-page", type=int, default=FAR_PAGE)
-    parser.add_argument("--tuned", default="m = 32, ef_construction = 128")
+    parser.add_argument("--tuned", default="m = 16, ef_construction = 64")
+    parser.add_argument(
+        "--candidates",
+        help="instead of the default run: HNSW WITH options to compare, separated by ';',"
+        " e.g. 'm = 16, ef_construction = 64; m = 24, ef_construction = 100'",
+    )
+    parser.add_argument("--builds", type=int, default=2, help="builds per candidate")
+    parser.add_argument("--ef-search", default="40,100", help="with --candidates")
     args = parser.parse_args(argv)
+    if args.candidates:
+        compare_main(args)
+        return
     base = Path(tempfile.mkdtemp(prefix="psadmin-bench-"))
     cluster = PostgresCluster(
         embedded_bin_dir(),

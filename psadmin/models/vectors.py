@@ -16,11 +16,11 @@ from psadmin.models.actions import ActionRequest
 
 DEFAULT_K = 10
 MAX_K = 1000
-DEFAULT_EF_SEARCH = 100
-"""psadmin's hnsw.ef_search (pgvector's default is 40). On the demo corpus at 100,000 scripts
-40 already reached the index's recall (its misses sit in clusters the graph does not connect,
-which no ef_search reaches); on less clustered real embeddings recall keeps rising well past
-40, and 100 costs about 0.5 ms more (bench/vector_search.py)."""
+DEFAULT_EF_SEARCH = 40
+"""psadmin's hnsw.ef_search, pgvector's default. With the schema's m = 32 index, 40 reached the
+same recall@10 as 100 at 100,000 scripts (0.98-0.997 over builds) at about 2.4-3.4 ms instead
+of 3-5 ms (bench/vector_search.py); the user raises it with ``+`` or ``--ef-search`` when a
+recall check says the index needs more."""
 MAX_EF_SEARCH = 1000
 EF_SEARCH_STEPS = (40, 64, 100, 200, 400, 1000)
 DEFAULT_PROBES = 10
@@ -289,11 +289,15 @@ def recall_at_k(ann: Sequence[float], exact: Sequence[float], k: int) -> float:
 
 
 def recall_message(summary: RecallSummary) -> str:
-    """The outcome line of a recall check; :func:`parse_recall_message` reads it back."""
+    """The outcome line of a recall check; :func:`parse_recall_message` reads it back.
+
+    Four decimals, like the action's details: a coarser line would round a second time
+    and the snapshot could disagree with the outcome by one in the last place.
+    """
     same = (
         ""
         if summary.same_category_recall is None
-        else f", {summary.same_category_recall:.3f} same-category"
+        else f", {summary.same_category_recall:.4f} same-category"
     )
     by = (
         f"answered by {summary.index}"
@@ -301,7 +305,7 @@ def recall_message(summary: RecallSummary) -> str:
         else "no ANN index answered: both searches were exact"
     )
     return (
-        f"recall@{summary.k} {summary.recall:.3f} unfiltered{same} over {summary.samples} "
+        f"recall@{summary.k} {summary.recall:.4f} unfiltered{same} over {summary.samples} "
         f"sampled scripts (ef_search {summary.ef_search}); {by}"
     )
 

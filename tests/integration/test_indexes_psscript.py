@@ -183,7 +183,7 @@ async def test_missing_indexes_are_built_through_the_action_path(
         row = conn.execute("SELECT pg_get_indexdef('script_embeddings_idx'::regclass)").fetchone()
     assert row is not None
     assert "USING hnsw (embedding vector_cosine_ops)" in row[0]
-    assert "m='16'" in row[0] and "ef_construction='64'" in row[0]
+    assert "m='32'" in row[0] and "ef_construction='128'" in row[0]
 
 
 async def test_a_monitoring_role_gets_the_audit_and_a_note_for_what_it_cannot_read(

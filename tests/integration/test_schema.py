@@ -390,11 +390,11 @@ def test_documented_index(conn: psycopg.Connection[Any], name: str) -> None:
 
 
 def test_vector_index_is_hnsw_cosine(conn: psycopg.Connection[Any]) -> None:
-    # 002 documents IVFFlat; psadmin's brief chose HNSW (m=16, ef_construction=64), cosine.
+    # 002 documents IVFFlat; psadmin's brief chose HNSW (m=32, ef_construction=128), cosine.
     found = {row[0]: row[1:] for row in fetch(conn, INDEXES_SQL)}
     _, method, _, opclasses, options = found["script_embeddings_idx"]
     assert (method, opclasses) == ("hnsw", ["vector_cosine_ops"])
-    assert sorted(options) == ["ef_construction=64", "m=16"]
+    assert sorted(options) == ["ef_construction=128", "m=32"]
 
 
 def test_unique_constraints(conn: psycopg.Connection[Any]) -> None:

@@ -118,7 +118,7 @@ def test_missing_index_comes_with_a_buildable_spec() -> None:
     vector = findings["schema_drift:script_embeddings:index:script_embeddings_idx"]
     assert vector.remediation == (
         "CREATE INDEX CONCURRENTLY script_embeddings_idx ON app.script_embeddings USING hnsw "
-        "(embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);"
+        "(embedding vector_cosine_ops) WITH (m = 32, ef_construction = 128);"
     )
     assert vector.fix is not None and vector.fix.params() == {
         "schema": "app",
@@ -127,7 +127,7 @@ def test_missing_index_comes_with_a_buildable_spec() -> None:
         "columns": ["embedding"],
         "method": "hnsw",
         "opclasses": ["vector_cosine_ops"],
-        "options": {"m": 16, "ef_construction": 64},
+        "options": {"m": 32, "ef_construction": 128},
     }
     assert IndexSpec.from_params(vector.fix.params()) == vector.fix
 
