@@ -16,11 +16,11 @@ from psadmin.models.actions import ActionRequest
 
 DEFAULT_K = 10
 MAX_K = 1000
-DEFAULT_EF_SEARCH = 40
-"""psadmin's hnsw.ef_search, pgvector's default. With the schema's m = 32 index, 40 reached the
-same recall@10 as 100 at 100,000 scripts (0.98-0.997 over builds) at about 2.4-3.4 ms instead
-of 3-5 ms (bench/vector_search.py); the user raises it with ``+`` or ``--ef-search`` when a
-recall check says the index needs more."""
+DEFAULT_EF_SEARCH = 64
+"""psadmin's hnsw.ef_search (pgvector's default is 40). On the schema's m = 32 index at 100,000
+scripts, idle machine: 40 left one query at recall 0 on both builds (recall@10 0.977), 64
+reached 0.993 at 2.26 ms median, 100 the same recall at 2.6-3.2 ms (bench/vector_search.py).
+The user raises it with ``+`` or ``--ef-search`` when a recall check asks for more."""
 MAX_EF_SEARCH = 1000
 EF_SEARCH_STEPS = (40, 64, 100, 200, 400, 1000)
 DEFAULT_PROBES = 10

@@ -55,7 +55,7 @@ async def test_first_page_health_and_no_requery_on_ticks() -> None:
         health = text(screen, "#vector-health")
         assert "115/120 embedded" in health and "5 missing" in health
         assert "script_embeddings_idx hnsw m=16, ef_construction=64" in health
-        assert "ef_search 40 (server 40)" in health
+        assert "ef_search 64 (server 40)" in health
         for _ in range(3):
             screen.tick()
             await settle(app, pilot)
@@ -142,7 +142,7 @@ async def test_find_similar_category_and_ef_search() -> None:
         assert len(similar) == 10 and 119 not in similar
         table = screen.query_one("#similar-table", KeyedTable)
         assert "Similar to #119 · top 10 · all categories" in str(table.border_title)
-        assert "script_embeddings_idx · ef_search 40" in str(table.border_subtitle)
+        assert "script_embeddings_idx · ef_search 64" in str(table.border_subtitle)
         await pilot.press("c")
         await settle(app, pilot)
         query = backend.scripts.similar_queries[-1]
@@ -150,13 +150,14 @@ async def test_find_similar_category_and_ef_search() -> None:
         assert all(k % 3 == 119 % 3 for k in keys(screen, "#similar-table"))  # type: ignore[operator]
         await pilot.press("plus")
         await settle(app, pilot)
-        assert backend.scripts.similar_queries[-1].ef_search == 64
-        assert "ef_search 64" in text(screen, "#vector-health")
+        assert backend.scripts.similar_queries[-1].ef_search == 100
+        assert "ef_search 100" in text(screen, "#vector-health")
         assert backend.calls.count("scripts_page") == 1  # similar never re-reads the list
 
 
 def test_ef_search_steps() -> None:
-    assert step_ef_search(DEFAULT_EF_SEARCH, 1) == 64
+    assert step_ef_search(DEFAULT_EF_SEARCH, 1) == 100
+    assert step_ef_search(DEFAULT_EF_SEARCH, -1) == 40
     assert step_ef_search(100, 1) == 200
     assert step_ef_search(100, -1) == 64
     assert step_ef_search(1000, 1) == 1000
