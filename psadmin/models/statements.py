@@ -179,40 +179,24 @@ class StatementSort(enum.Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
+_SORT_FIELDS: dict[StatementSort, tuple[str, str]] = {
+    StatementSort.TOTAL_TIME: ("total_exec_ms", "exec_ms"),
+    StatementSort.MEAN_TIME: ("mean_exec_ms", "mean_ms"),
+    StatementSort.CALLS: ("calls", "calls"),
+    StatementSort.ROWS: ("rows", "rows"),
+    StatementSort.SHARED_READ: ("shared_blks_read", "shared_blks_read"),
+    StatementSort.TEMP_BLOCKS: ("temp_blks", "temp_blks"),
+    StatementSort.WAL: ("wal_bytes", "wal_bytes"),
+}
+"""The figure each sort key reads: from the totals since the reset, and from an interval."""
+
+
 def _since_reset(stats: StatementStats, sort: StatementSort) -> float:
-    match sort:
-        case StatementSort.TOTAL_TIME:
-            return stats.total_exec_ms
-        case StatementSort.MEAN_TIME:
-            return stats.mean_exec_ms
-        case StatementSort.CALLS:
-            return stats.calls
-        case StatementSort.ROWS:
-            return stats.rows
-        case StatementSort.SHARED_READ:
-            return stats.shared_blks_read
-        case StatementSort.TEMP_BLOCKS:
-            return stats.temp_blks
-        case StatementSort.WAL:
-            return stats.wal_bytes or 0
+    return float(getattr(stats, _SORT_FIELDS[sort][0]) or 0)
 
 
 def _in_interval(delta: StatementInterval, sort: StatementSort) -> float:
-    match sort:
-        case StatementSort.TOTAL_TIME:
-            return delta.exec_ms
-        case StatementSort.MEAN_TIME:
-            return delta.mean_ms
-        case StatementSort.CALLS:
-            return delta.calls
-        case StatementSort.ROWS:
-            return delta.rows
-        case StatementSort.SHARED_READ:
-            return delta.shared_blks_read
-        case StatementSort.TEMP_BLOCKS:
-            return delta.temp_blks
-        case StatementSort.WAL:
-            return delta.wal_bytes or 0
+    return float(getattr(delta, _SORT_FIELDS[sort][1]) or 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,25 +49,35 @@ def _target(user: UserRow) -> str:
     return f"user {user.username} (id {user.id})"
 
 
+def _account_request(
+    kind: str,
+    user: UserRow,
+    effect: str,
+    statement: str,
+    redis_keys: Sequence[str],
+    reason: str | None,
+) -> ActionRequest:
+    """Unlock and reset share everything but what they do to the row."""
+    return ActionRequest(
+        kind=kind,
+        target=_target(user),
+        effect=f"{effect}{_keys_effect(redis_keys, user)}",
+        statement=statement + redis_note(tuple(redis_keys)),
+        params={"user_id": user.id, "username": user.username},
+        risk=Risk.LOW,
+        reason=reason,
+        reason_required=True,
+    )
+
+
 def unlock_request(
     user: UserRow,
     now: datetime | None,
     redis_keys: Sequence[str] = (),
     reason: str | None = None,
 ) -> ActionRequest:
-    return ActionRequest(
-        kind="unlock_user",
-        target=_target(user),
-        effect=(
-            f"Clears the lock and the failed-login count of {user.username} "
-            f"({_state(user, now)}).{_keys_effect(redis_keys, user)}"
-        ),
-        statement=UNLOCK_STATEMENT + redis_note(tuple(redis_keys)),
-        params={"user_id": user.id, "username": user.username},
-        risk=Risk.LOW,
-        reason=reason,
-        reason_required=True,
-    )
+    effect = f"Clears the lock and the failed-login count of {user.username} ({_state(user, now)})."
+    return _account_request("unlock_user", user, effect, UNLOCK_STATEMENT, redis_keys, reason)
 
 
 def reset_request(
@@ -76,19 +86,11 @@ def reset_request(
     redis_keys: Sequence[str] = (),
     reason: str | None = None,
 ) -> ActionRequest:
-    return ActionRequest(
-        kind="reset_attempts",
-        target=_target(user),
-        effect=(
-            f"Sets the failed-login count of {user.username} to 0 and keeps any lock "
-            f"({_state(user, now)}).{_keys_effect(redis_keys, user)}"
-        ),
-        statement=RESET_STATEMENT + redis_note(tuple(redis_keys)),
-        params={"user_id": user.id, "username": user.username},
-        risk=Risk.LOW,
-        reason=reason,
-        reason_required=True,
+    effect = (
+        f"Sets the failed-login count of {user.username} to 0 and keeps any lock "
+        f"({_state(user, now)})."
     )
+    return _account_request("reset_attempts", user, effect, RESET_STATEMENT, redis_keys, reason)
 
 
 def lock_request(
