@@ -171,6 +171,7 @@ def _columns(row: Record) -> TableColumns:
         ),
         analyzed=row["analyzed"],
         mod_since_analyze=row["mod_since_analyze"] or 0,
+        dead_tuples=row["dead_tuples"] or 0,
     )
 
 

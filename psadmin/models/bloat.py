@@ -1,9 +1,12 @@
 """The statistical bloat estimate and exact pgstattuple measurements.
 
 The estimate follows the ioguix method (pg_class + pg_stats: how many bytes the live rows need,
-compared with what the table occupies) and refines it by walking the columns in order with
-their type alignment, so the padding between columns is not mistaken for bloat. Its ratios are
-defined like pgstattuple's ``(dead_tuple_len + free_space) / table_len``.
+compared with what the table occupies) and refines it by laying the rows out as the heap does:
+the columns in order with their type alignment, each taking space only in the rows where it is
+not NULL, a null bitmap only in rows that have a NULL, every tuple MAXALIGNed on its own — so
+neither padding nor NULLs are mistaken for bloat. Its ratios are defined like pgstattuple's
+``(dead_tuple_len + free_space) / table_len``: the line pointers that dead rows keep until
+VACUUM are neither, so they are not counted as bloat either.
 """
 
 from __future__ import annotations
@@ -25,12 +28,18 @@ _ALIGN = {"c": 1, "s": 2, "i": 4, "d": 8}
 STALE_SHARE = 0.2
 STALE_ROWS = 50
 """More changes than this since the last ANALYZE make the estimate's inputs stale."""
-_SHORT_VARLENA_MAX = 126
-"""Values up to this size are stored with a 1-byte header and no alignment padding."""
+_SHORT_VARLENA_MAX = 127
+"""Varlena values stored in up to this many bytes (their 1-byte header included) are not
+aligned (VARATT_SHORT_MAXSIZE)."""
 
 
 def _align(offset: float, alignment: int) -> float:
     return math.ceil(offset / alignment) * alignment
+
+
+_HEADER = int(_align(TUPLE_HEADER, MAXALIGN))
+"""t_hoff of a row without NULLs: the header MAXALIGNed (24)."""
+_MASK = MAXALIGN - 1
 
 
 Column = tuple[int, str, int | None, float | None, bool]
@@ -68,26 +77,72 @@ class ColumnLayout:
 
 
 def tuple_bytes(layout: ColumnLayout) -> float:
-    """Expected on-page size of one heap tuple, line pointer included (MAXALIGNed)."""
-    # Alignment is decided on the layout with every column present (offsets stay whole);
-    # each column then contributes its padding and width in proportion to how often it is set.
-    offset = 0
-    expected = 0.0
-    any_null = False
+    """Expected on-page size of one heap tuple, its MAXALIGN padding and line pointer included.
+
+    The heap lays out each row on its own: a column takes its alignment padding and its width
+    only in the rows where it is not NULL (so where the next column starts depends on which
+    earlier ones are NULL), the header carries a null bitmap only in rows that have a NULL, and
+    every tuple is MAXALIGNed. The walk keeps the share of rows at each offset modulo MAXALIGN
+    (NULLs taken as independent), so the padding is averaged over the rows rather than computed
+    for one average row — which undercounts it, most of all on NULL-heavy tables.
+
+    pg_stats.avg_width of a variable-width column is its mean width rounded down (ANALYZE
+    stores it as an integer), so such a column is taken as width or width + 1, half the rows
+    each.
+    """
+    # the share of the rows whose data so far ends at each offset modulo MAXALIGN
+    shares: dict[int, float] = {0: 1.0}
+    data = 0.0
+    without_nulls = 1.0
     for length, align, width, null_frac in zip(
         layout.lengths, layout.aligns, layout.widths, layout.null_fracs, strict=True
     ):
-        if null_frac:
-            any_null = True
+        null = null_frac or 0.0
+        if null >= 1.0:  # always NULL: only its bit in the bitmap
+            without_nulls = 0.0
+            continue
+        present = 1.0 - null
+        without_nulls *= present
+        varies = length < 0 and width is not None
         if width is None:
             # Without statistics only a fixed width is known; a varlena counts as empty.
             width = length if length > 0 else 0
-        alignment = 1 if length == -1 and width <= _SHORT_VARLENA_MAX else _ALIGN.get(align, 1)
-        padded = -offset % alignment + width
-        offset += padded
-        expected += (1.0 - (null_frac or 0.0)) * padded
-    header = TUPLE_HEADER + ((len(layout) + 7) // 8 if any_null else 0)
-    return _align(_align(header, MAXALIGN) + expected, MAXALIGN) + LINE_POINTER
+        short = length == -1 and width <= _SHORT_VARLENA_MAX
+        step = 0 if short else _ALIGN.get(align, 1) - 1  # alignments are powers of two
+        if not null and not varies and len(shares) == 1:
+            # All rows so far end at the same offset (the usual NOT NULL leading columns).
+            [offset] = shares
+            gap = -offset & step
+            data += gap + width
+            shares = {(offset + gap + width) & _MASK: 1.0}
+            continue
+        aligned = shares
+        if step:
+            aligned = {}
+            for offset, share in shares.items():
+                gap = -offset & step
+                data += present * share * gap
+                end = (offset + gap) & _MASK
+                aligned[end] = aligned.get(end, 0.0) + share
+        data += present * width
+        after = {offset: share * null for offset, share in shares.items()} if null else {}
+        if varies:  # width or width + 1 (avg_width is rounded down), half the rows each
+            data += present / 2
+            half = present / 2
+            for offset, share in aligned.items():
+                end = (offset + width) & _MASK
+                after[end] = after.get(end, 0.0) + share * half
+                end = (end + 1) & _MASK
+                after[end] = after.get(end, 0.0) + share * half
+        else:
+            for offset, share in aligned.items():
+                end = (offset + width) & _MASK
+                after[end] = after.get(end, 0.0) + share * present
+        shares = after
+    with_bitmap = int(_align(TUPLE_HEADER + (len(layout) + 7) // 8, MAXALIGN))
+    header = _HEADER + (1.0 - without_nulls) * (with_bitmap - _HEADER)
+    tail = sum(share * (-offset & _MASK) for offset, share in shares.items())
+    return header + data + tail + LINE_POINTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +162,9 @@ class TableColumns:
     """Whether ANALYZE (manual or auto) ever ran on the table."""
     mod_since_analyze: int = 0
     """Rows changed since the last ANALYZE: relpages, reltuples and pg_stats predate them."""
+    dead_tuples: int = 0
+    """pg_stat n_dead_tup: dead rows (pruned or not), each keeping its line pointer until
+    VACUUM."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +175,8 @@ class BloatEstimate:
     table_bytes: int
     """Heap plus TOAST, as pg_class.relpages says."""
     bloat_bytes: int
-    """Space beyond what the live rows need at the table's fillfactor (what a rewrite frees)."""
+    """Space beyond what the live rows need at the table's fillfactor (what a rewrite frees,
+    less the line pointers of dead rows, which pgstattuple does not count as dead or free)."""
     unused_bytes: int
     """Space not holding live rows (dead rows and free space), fillfactor not deducted."""
     heap_bloat_bytes: int
@@ -143,10 +202,18 @@ def estimate_bloat(table: TableColumns, block_size: int = 8192, role: str = "") 
     """The statistical estimate for one table (ioguix method, column alignment included)."""
     heap_bytes = table.pages * block_size
     live = max(table.reltuples, 0.0)
-    # Live rows plus their share of page headers: what pgstattuple counts as neither dead nor free.
-    used = live * tuple_bytes(table.columns) * block_size / (block_size - PAGE_HEADER)
+    # What pgstattuple counts as neither dead nor free, with the page headers' share: the live
+    # rows, and the line pointers of dead rows (dead_tuple_len counts a dead row's bytes, not
+    # its line pointer, which stays until VACUUM even once pruning has freed the row).
+    per_page = block_size / (block_size - PAGE_HEADER)
+    live_bytes = live * tuple_bytes(table.columns) * per_page
+    dead_pointers = max(table.dead_tuples, 0) * LINE_POINTER * per_page
+    used = live_bytes + dead_pointers
     reserve = block_size * (100 - table.fillfactor) / 100
-    used_at_fillfactor = used * (block_size - PAGE_HEADER) / (block_size - PAGE_HEADER - reserve)
+    live_at_fillfactor = (
+        live_bytes * (block_size - PAGE_HEADER) / (block_size - PAGE_HEADER - reserve)
+    )
+    used_at_fillfactor = live_at_fillfactor + dead_pointers
     heap_unused = max(heap_bytes - used, 0.0)
     heap_bloat = max(heap_bytes - used_at_fillfactor, 0.0)
 

@@ -18,6 +18,7 @@ SELECT
         OR pg_stat_get_last_autoanalyze_time(c.oid) IS NOT NULL
         OR cols.has_stats AS analyzed,
     pg_stat_get_mod_since_analyze(c.oid) AS mod_since_analyze,
+    pg_stat_get_dead_tuples(c.oid) AS dead_tuples,
     cols.attnums,
     cols.lengths,
     cols.aligns,

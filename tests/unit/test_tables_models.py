@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from datetime import UTC, datetime
 
 import pytest
@@ -44,11 +46,53 @@ def test_tuple_bytes_pads_between_columns_like_the_heap() -> None:
     assert tuple_bytes(layout(BOOL, INT8)) == 24 + 16 + 4
     # int8 first needs no padding: 8 + 1 = 9, MAXALIGNed to 16
     assert tuple_bytes(layout(INT8, BOOL)) == 24 + 16 + 4
-    # a null bitmap (any null_frac) lengthens the header past 24 once there are 2+ bytes
-    nullable = layout(*[(4, "i", 4, 0.5, True)] * 9)
-    assert tuple_bytes(nullable) == 32 + 24 + 4  # 23 + 2 bitmap bytes -> 32; 9 * 4 * 0.5 = 18
-    # short varlenas (< 127 bytes) are not aligned
+    # short varlenas (< 128 bytes stored) are not aligned; avg_width 20 is a mean rounded down,
+    # so 20 or 21 bytes: 1 + 20.5 + 2.5 padding to the tuple's MAXALIGN
     assert tuple_bytes(layout(BOOL, (-1, "i", 20, 0.0, True))) == 24 + 24 + 4
+
+
+def heap_rows(*columns: tuple[int, str, int, float, bool]) -> float:
+    """Mean MAXALIGNed size (+ line pointer) of rows laid out one by one as heap_form_tuple
+    does, over every NULL pattern weighted by its probability (fixed-width columns)."""
+    alignment = {"c": 1, "s": 2, "i": 4, "d": 8}
+    expected = 0.0
+    for pattern in itertools.product((False, True), repeat=len(columns)):  # True: NULL
+        weight = 1.0
+        offset = 0
+        for (length, align, _width, null_frac, _visible), is_null in zip(
+            columns, pattern, strict=True
+        ):
+            weight *= null_frac if is_null else 1 - null_frac
+            if not is_null:
+                offset = math.ceil(offset / alignment[align]) * alignment[align] + length
+        header = math.ceil((23 + (len(columns) + 7) // 8 * any(pattern)) / 8) * 8
+        expected += weight * (header + math.ceil(offset / 8) * 8 + 4)
+    return expected
+
+
+def test_tuple_bytes_lays_out_each_null_pattern_like_the_heap() -> None:
+    # an int4 that is NULL in half the rows: the int8 after it starts at 0 or at 8 (after 4
+    # bytes of padding), so rows are 32 or 40 bytes; padding the all-present layout gave 44
+    int4_half = (4, "i", 4, 0.5, True)
+    assert tuple_bytes(layout(int4_half, INT8)) == heap_rows(int4_half, INT8) == 36 + 4
+    # each tuple is MAXALIGNed: 4, 8 or 12 data bytes (1/4, 1/2, 1/4 of the rows) take 8, 8 or
+    # 16, 10 on average; aligning the average row (8 bytes) gave 8
+    assert tuple_bytes(layout(INT4, int4_half, int4_half)) == 24 + 10 + 4
+    # the null bitmap only in rows with a NULL: 9 columns, one NULL in 10 % of the rows ->
+    # a 32-byte header in those rows, 24 in the others
+    rare = (4, "i", 4, 0.1, True)
+    nine = (INT4,) * 8 + (rare,)
+    assert tuple_bytes(layout(*nine)) == pytest.approx(heap_rows(*nine))
+    assert tuple_bytes(layout(*nine)) == pytest.approx(0.9 * (24 + 40) + 0.1 * (32 + 32) + 4)
+    # NULL-heavy mixes of alignments, against every NULL pattern
+    shapes = [
+        (INT4, (2, "s", 2, 0.3, True), (8, "d", 8, 0.75, True), BOOL, (4, "i", 4, 0.6, True)),
+        ((1, "c", 1, 0.5, True), (8, "d", 8, 0.5, True), (2, "s", 2, 0.9, True), INT8),
+        tuple((4, "i", 4, 0.2 * (i % 4), True) for i in range(10)),
+        ((16, "c", 16, 0.4, True), (4, "i", 4, 1.0, True), (8, "d", 8, 0.25, True), BOOL),
+    ]
+    for shape in shapes:
+        assert tuple_bytes(layout(*shape)) == pytest.approx(heap_rows(*shape)), shape
 
 
 def columns(pages: int, reltuples: float, fillfactor: int = 100) -> TableColumns:
@@ -77,6 +121,22 @@ def test_estimate_compares_live_bytes_with_pages_and_respects_fillfactor() -> No
     ff = estimate_bloat(columns(125, 100 * packed, fillfactor=80))
     assert ff.unused_ratio == pytest.approx(0.2, abs=0.02)  # pgstattuple counts the reserve
     assert ff.bloat_ratio is not None and ff.bloat_ratio < 0.02  # but it is not bloat
+
+
+def test_estimate_leaves_dead_rows_line_pointers_out_of_bloat() -> None:
+    # pgstattuple counts a dead row's bytes as dead but not its line pointer, which stays
+    # until VACUUM (also once pruning has freed the row)
+    table = columns(400, 10_000)
+    churned = estimate_bloat(dataclasses.replace(table, dead_tuples=40_000))
+    plain = estimate_bloat(table)
+    pointers = 40_000 * 4 * 8192 / 8168
+    assert plain.unused_bytes - churned.unused_bytes == pytest.approx(pointers, abs=1)
+    assert churned.bloat_bytes == churned.unused_bytes  # fillfactor 100
+    reserved = estimate_bloat(dataclasses.replace(table, dead_tuples=40_000, fillfactor=80))
+    assert reserved.unused_bytes == churned.unused_bytes
+    assert estimate_bloat(dataclasses.replace(table, fillfactor=80)).bloat_bytes - (
+        reserved.bloat_bytes
+    ) == pytest.approx(pointers, abs=1)
 
 
 def test_estimate_says_when_statistics_are_missing_or_hidden() -> None:
