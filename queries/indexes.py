@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -39,31 +40,43 @@ so a forgotten idle-in-transaction session cannot hold the admin connection fore
 async def index_usage(
     conn: Executor,
     server_version_num: int,
+    known: IndexUsage | None = None,
     *,
     min_rows: int = SEQ_SCAN_MIN_ROWS,
     limit: int = SEQ_SCAN_LIMIT,
 ) -> IndexUsage:
-    """Every index's counters, plus the tables read mostly by sequential scans."""
+    """Every index's counters, plus the tables read mostly by sequential scans.
+
+    Without ``known`` the catalog is read too: the list of indexes, their flags and their size
+    on disk (which opens every index: most of the cost). With an earlier result as ``known``,
+    its list and sizes are kept (as of its ``catalog_taken_at``) and only the counters are
+    read, from shared memory; an index dropped since is left out.
+    """
     taken_at, reset = await stats_reset(conn)
-    indexes = tuple(
-        IndexUsageRow(
-            schema=r["schema_name"],
-            table=r["table_name"],
-            name=r["index_name"],
-            method=r["method"],
-            size_bytes=r["size_bytes"],
-            scans=r["scans"] or 0,
-            last_scan=r["last_scan"],
-            tuples_read=r["tuples_read"] or 0,
-            tuples_fetched=r["tuples_fetched"] or 0,
-            blocks_hit=r["blocks_hit"],
-            blocks_read=r["blocks_read"],
-            unique=r["is_unique"],
-            primary=r["is_primary"],
-            constraint=r["constraint_name"],
-            valid=r["is_valid"],
+    if known is None:
+        catalog = await _index_catalog(conn)
+        catalog_taken_at = taken_at
+    else:
+        catalog, catalog_taken_at = known.indexes, known.catalog_taken_at
+    counters = {
+        r["oid"]: r
+        for r in await conn.fetch(
+            sql.load("index_counters", server_version_num), [i.oid for i in catalog]
         )
-        for r in await conn.fetch(sql.load("index_usage", server_version_num))
+    }
+    indexes = tuple(
+        dataclasses.replace(
+            index,
+            scans=c["scans"] or 0,
+            last_scan=c["last_scan"],
+            tuples_read=c["tuples_read"] or 0,
+            tuples_fetched=c["tuples_fetched"] or 0,
+            blocks_hit=c["blocks_hit"] or 0,
+            blocks_read=c["blocks_read"] or 0,
+            valid=c["is_valid"],
+        )
+        for index in catalog
+        if (c := counters.get(index.oid)) is not None
     )
     tables = tuple(
         SeqScanTable(
@@ -78,7 +91,32 @@ async def index_usage(
         )
         for r in await conn.fetch(sql.load("seq_scan_tables", server_version_num), min_rows, limit)
     )
-    return IndexUsage(taken_at, reset, indexes, tables)
+    return IndexUsage(taken_at, reset, indexes, tables, catalog_taken_at)
+
+
+async def _index_catalog(conn: Executor) -> tuple[IndexUsageRow, ...]:
+    """The indexes as the catalog describes them, with their size; counters still zero."""
+    return tuple(
+        IndexUsageRow(
+            oid=r["oid"],
+            schema=r["schema_name"],
+            table=r["table_name"],
+            name=r["index_name"],
+            method=r["method"],
+            size_bytes=r["size_bytes"] or 0,
+            scans=0,
+            last_scan=None,
+            tuples_read=0,
+            tuples_fetched=0,
+            blocks_hit=0,
+            blocks_read=0,
+            unique=r["is_unique"],
+            primary=r["is_primary"],
+            constraint=r["constraint_name"],
+            valid=True,
+        )
+        for r in await conn.fetch(sql.load("index_catalog"))
+    )
 
 
 async def index_bloat(conn: Executor) -> list[IndexBloat]:

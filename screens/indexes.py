@@ -1,9 +1,11 @@
 """Screen 4: index usage, tables read by sequential scans, and the schema audit's findings.
 
-Usage (statistics views plus every index's size) is re-read at most every USAGE_EVERY_S; the
-audit reads the whole catalog, so it runs when the screen opens, on demand (``a``) and after an
-index was built, never on every tick. Bloat is estimated on demand (``b``). While a CREATE
-INDEX CONCURRENTLY that this screen asked for runs, each tick reads its progress.
+Usage counters are re-read at most every USAGE_EVERY_S, from shared memory, for the indexes
+already listed; the list of indexes, their flags and sizes (sizing opens every index) when the
+screen opens, every CATALOG_EVERY_S, with the audit and after an index was built. The audit
+reads the whole catalog, so it runs when the screen opens, on demand (``a``) and after an index
+was built, never on every tick. Bloat is estimated on demand (``b``). While a CREATE INDEX
+CONCURRENTLY that this screen asked for runs, each tick reads its progress.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ from widgets.keyed_table import Cell, KeyedTable
 
 TABLES = {"findings": "#findings-table", "usage": "#usage-table", "seqscans": "#seq-table"}
 USAGE_EVERY_S = 10.0
-"""Index counters move slowly, and sizing 7,500 indexes costs the server about half a second."""
+"""Index counters move slowly; reading them for 7,500 indexes costs the server about 10 ms."""
+CATALOG_EVERY_S = 60.0
+"""The list of indexes, flags and sizes: sizing 7,500 indexes opens each of them (about 60 ms
+of server time with the catalog read), and sizes change slowly."""
 
 
 class IndexesScreen(PollingScreen):
@@ -94,7 +99,11 @@ class IndexesScreen(PollingScreen):
         self.sort = "size"
         self.needle = ""
         self.usage_every_s = USAGE_EVERY_S
+        self.catalog_every_s = CATALOG_EVERY_S
+        self.catalog_wanted = True
+        """Read the list of indexes and their sizes at the next load (with the audit)."""
         self._usage_read_at = -USAGE_EVERY_S
+        self._catalog_read_at = -CATALOG_EVERY_S
 
     def compose_body(self) -> ComposeResult:
         yield Static("loading…", id="summary")
@@ -114,9 +123,20 @@ class IndexesScreen(PollingScreen):
     async def fetch(self) -> Message:
         backend = self.context.backend
         usage = None
-        if time.monotonic() - self._usage_read_at >= self.usage_every_s:
-            usage = await backend.index_usage()
+        now = time.monotonic()
+        known = self.usage
+        if self.catalog_wanted or now - self._catalog_read_at >= self.catalog_every_s:
+            known, self.catalog_wanted = None, False  # set again by ``a`` while this runs
+        if known is None or now - self._usage_read_at >= self.usage_every_s:
+            try:
+                usage = await backend.index_usage(known)
+            except BaseException:
+                if known is None:
+                    self.catalog_wanted = True  # not read: the next load tries again
+                raise
             self._usage_read_at = time.monotonic()
+            if known is None:
+                self._catalog_read_at = self._usage_read_at
         audit = await backend.index_audit() if self.audit_wanted else None
         bloat = await backend.index_bloat() if self.bloat_wanted else None
         builds = await backend.index_builds() if self.building is not None else None
@@ -184,7 +204,7 @@ class IndexesScreen(PollingScreen):
         self.query_one(TABLES[tab], KeyedTable).focus()
 
     def action_audit(self) -> None:
-        self.audit_wanted = True
+        self.audit_wanted = self.catalog_wanted = True
         self.show()
         self.tick()
 
@@ -233,7 +253,7 @@ class IndexesScreen(PollingScreen):
             self.building = None
             self._show_progress(None)
             if message.outcome is not None:
-                self.audit_wanted = True
+                self.audit_wanted = self.catalog_wanted = True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -173,9 +173,10 @@ def summary(usage: IndexUsage | None, audit: IndexAudit | None, auditing: bool) 
     if usage is not None:
         age = usage.stats_age_s
         stats = "never reset" if age is None else f"reset {format_duration(age)} ago"
-        parts.append(
-            f"{len(usage.indexes)} indexes · {format_bytes(usage.total_bytes)} · statistics {stats}"
-        )
+        sizes = format_bytes(usage.total_bytes)
+        if usage.catalog_age_s >= 1:  # the list and sizes come from an earlier read
+            sizes += f" (list and sizes {format_duration(usage.catalog_age_s)} old)"
+        parts.append(f"{len(usage.indexes)} indexes · {sizes} · statistics {stats}")
     if auditing:
         parts.append("audit running…")
     elif audit is not None:

@@ -134,11 +134,16 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 @dataclass(frozen=True, slots=True)
 class IndexUsageRow:
+    """One index: what the catalog says (names, method, flags, size, as of the usage's
+    ``catalog_taken_at``) and its usage counters (as of ``taken_at``)."""
+
+    oid: int
     schema: str
     table: str
     name: str
     method: str
     size_bytes: int
+    """On disk (pg_relation_size), as of the catalog read."""
     scans: int
     last_scan: datetime | None
     """PostgreSQL 16+ only; None on 15 and for never-scanned indexes."""
@@ -151,6 +156,7 @@ class IndexUsageRow:
     constraint: str | None
     """The primary-key, unique or exclusion constraint this index enforces."""
     valid: bool
+    """As of ``taken_at`` (read with the counters: a concurrent build turns valid at its end)."""
 
     @property
     def key(self) -> str:
@@ -193,16 +199,26 @@ class SeqScanTable:
 @dataclass(frozen=True, slots=True)
 class IndexUsage:
     taken_at: datetime
+    """When the counters (and the seq-scan tables) were read."""
     stats_reset: datetime | None
     """When this database's statistics were last reset; None if never."""
     indexes: tuple[IndexUsageRow, ...]
     seq_scan_tables: tuple[SeqScanTable, ...]
+    catalog_taken_at: datetime
+    """When the list of indexes, their flags and sizes were read: ``taken_at`` or earlier (a
+    refresh reuses an earlier read's; an index created since is not listed yet, one dropped
+    since is left out)."""
 
     @property
     def stats_age_s(self) -> float | None:
         if self.stats_reset is None:
             return None
         return max((self.taken_at - self.stats_reset).total_seconds(), 0.0)
+
+    @property
+    def catalog_age_s(self) -> float:
+        """How much older the list and sizes are than the counters (0 when read together)."""
+        return max((self.taken_at - self.catalog_taken_at).total_seconds(), 0.0)
 
     @property
     def total_bytes(self) -> int:

@@ -155,6 +155,71 @@ async def test_usage_counters_seq_scans_and_bloat_estimate(
     assert bloat["used_t_v"].bloat_ratio < bloat["bloat_t_v"].bloat_ratio
 
 
+VIEWS_USAGE = """
+SELECT s.schemaname, s.indexrelname, pg_relation_size(s.indexrelid), s.idx_scan,
+       s.idx_tup_read, s.idx_tup_fetch, io.idx_blks_hit, io.idx_blks_read
+FROM pg_stat_user_indexes s JOIN pg_statio_user_indexes io USING (indexrelid)
+"""
+
+
+async def test_refresh_reads_the_counters_and_keeps_the_earlier_list_and_sizes(
+    cluster: PostgresCluster, fresh_database: NewDb, tmp_path: Path
+) -> None:
+    dsn = fresh_database(cluster, "idx_refresh")
+    build_schema(dsn)
+    backend = backend_with_audit(dsn, tmp_path)
+    try:
+        first = await backend.index_usage()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            views = {(r[0], r[1]): r[2:] for r in conn.execute(VIEWS_USAGE)}
+            # meanwhile: an index grows and is scanned, one is created, one dropped, one repaired
+            conn.execute("INSERT INTO used_t SELECT g, g FROM generate_series(501, 20000) g")
+            conn.execute("CREATE INDEX late_t_a ON seq_t (a)")
+            conn.execute("DROP INDEX dup_t_c_2")
+            conn.execute("DELETE FROM inv_t WHERE id = 2")
+            conn.execute("REINDEX INDEX inv_t_v")
+            conn.execute("SET enable_seqscan = off")
+            conn.execute("SELECT * FROM used_t WHERE v = 7").fetchall()
+            conn.execute("SELECT pg_stat_force_next_flush()")
+            row = conn.execute("SELECT pg_relation_size('used_t_v')").fetchone()
+            assert row is not None
+            grown = row[0]
+        refreshed = await backend.index_usage(first)
+        full = await backend.index_usage()
+    finally:
+        await backend.close()
+    # a full read lists what the statistics views list, with the same sizes and counters
+    assert {
+        (r.schema, r.name): (
+            r.size_bytes,
+            r.scans,
+            r.tuples_read,
+            r.tuples_fetched,
+            r.blocks_hit,
+            r.blocks_read,
+        )
+        for r in first.indexes
+    } == views
+    assert first.catalog_taken_at == first.taken_at and first.catalog_age_s == 0
+    before = {r.name: r for r in first.indexes}
+    after = {r.name: r for r in refreshed.indexes}
+    now = {r.name: r for r in full.indexes}
+    assert grown > before["used_t_v"].size_bytes
+    # the refresh: fresh counters and validity on the earlier list, sizes as of the earlier read
+    assert after["used_t_v"].scans == before["used_t_v"].scans + 1
+    assert after["used_t_v"].size_bytes == before["used_t_v"].size_bytes
+    assert not before["inv_t_v"].valid and after["inv_t_v"].valid
+    assert "dup_t_c_2" in before and "dup_t_c_2" not in after  # dropped: left out at once
+    assert "late_t_a" not in after  # created: listed by the next catalog read
+    assert refreshed.catalog_taken_at == first.taken_at < refreshed.taken_at
+    assert refreshed.catalog_age_s > 0
+    assert after["dup_t_pkey"].primary and after["dup_t_pkey"].constraint == "dup_t_pkey"
+    # the next catalog read sizes every index again and lists the new one
+    assert now["used_t_v"].size_bytes == grown and now["used_t_v"].scans == after["used_t_v"].scans
+    assert "late_t_a" in now and "dup_t_c_2" not in now
+    assert full.catalog_taken_at == full.taken_at
+
+
 def statements(remediation: str) -> list[str]:
     """One remediation's statements, comments dropped, each run on its own (CONCURRENTLY)."""
     text = "\n".join(line for line in remediation.splitlines() if not line.startswith("--"))

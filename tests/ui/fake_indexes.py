@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from psadmin.models.actions import ActionOutcome, ActionRequest, OutcomeStatus
@@ -69,8 +70,11 @@ UNUSED_FINDING = Finding(
 )
 
 
-def index(name: str, table: str, size_kb: int, scans: int, **flags: bool) -> IndexUsageRow:
+def index(
+    oid: int, name: str, table: str, size_kb: int, scans: int, **flags: bool
+) -> IndexUsageRow:
     return IndexUsageRow(
+        oid=oid,
         schema="public",
         table=table,
         name=name,
@@ -102,20 +106,44 @@ class FakeIndexes:
         self.release = asyncio.Event()
         """Set by a test to let the running create_index finish."""
         self.started = asyncio.Event()
+        self.now = T0
+        """The server's clock at the next read."""
+        self.rows: list[IndexUsageRow] = [
+            index(16401, "users_pkey", "users", 64, 5000, unique=True, primary=True),
+            index(16402, "users_email_key", "users", 96, 1200, unique=True),
+            index(16403, "idx_users_email", "users", 96, 0),
+            index(16404, "idx_scripts_user", "scripts", 48, 300),
+        ]
+        """What the database holds now: its indexes, their sizes and counters."""
 
-    def usage(self) -> IndexUsage:
+    def usage(self, known: IndexUsage | None) -> IndexUsage:
+        """As the live backend: with ``known``, fresh counters on its list and sizes."""
+        listed, catalog_taken_at = tuple(self.rows), self.now
+        if known is not None:
+            now = {i.oid: i for i in self.rows}
+            listed = tuple(
+                dataclasses.replace(
+                    old,
+                    scans=now[old.oid].scans,
+                    last_scan=now[old.oid].last_scan,
+                    tuples_read=now[old.oid].tuples_read,
+                    tuples_fetched=now[old.oid].tuples_fetched,
+                    blocks_hit=now[old.oid].blocks_hit,
+                    blocks_read=now[old.oid].blocks_read,
+                    valid=now[old.oid].valid,
+                )
+                for old in known.indexes
+                if old.oid in now  # dropped since: left out
+            )
+            catalog_taken_at = known.catalog_taken_at
         return IndexUsage(
-            taken_at=T0,
+            taken_at=self.now,
             stats_reset=T0 - timedelta(days=3),
-            indexes=(
-                index("users_pkey", "users", 64, 5000, unique=True, primary=True),
-                index("users_email_key", "users", 96, 1200, unique=True),
-                index("idx_users_email", "users", 96, 0),
-                index("idx_scripts_user", "scripts", 48, 300),
-            ),
+            indexes=listed,
             seq_scan_tables=(
                 SeqScanTable("public", "scripts", 8 * KB * KB, 3000, 900, 2_700_000, 20, None),
             ),
+            catalog_taken_at=catalog_taken_at,
         )
 
     def audit(self) -> IndexAudit:
@@ -149,5 +177,6 @@ class FakeIndexes:
         self.started.set()
         await self.release.wait()
         self.builds = ()
+        self.rows.append(index(16500, name, str(request.params["table"]), 16, 0))
         self.findings = tuple(f for f in self.findings if f.fix is None or f.fix.name != name)
         return ActionOutcome(OutcomeStatus.OK, f"created index {name}")

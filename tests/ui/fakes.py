@@ -191,11 +191,11 @@ class FakeBackend:
         self.calls.append("measure_table")
         return self.tables.measure(relid, exact)
 
-    async def index_usage(self) -> IndexUsage:
-        self.calls.append("index_usage")
+    async def index_usage(self, known: IndexUsage | None = None) -> IndexUsage:
+        self.calls.append("index_usage" if known is None else "index_counters")
         if self.fail_with is not None:
             raise self.fail_with
-        return self.indexes.usage()
+        return self.indexes.usage(known)
 
     async def index_audit(self) -> IndexAudit:
         self.calls.append("index_audit")

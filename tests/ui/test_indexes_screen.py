@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
@@ -13,7 +14,14 @@ from psadmin.models.audit import AuditEvent
 from screens.confirm import ConfirmScreen
 from screens.indexes import IndexesScreen
 from screens.indexes_cells import MAX_ROWS
-from tests.ui.fake_indexes import DUPLICATE_FINDING, FK_FINDING, UNUSED_FINDING
+from tests.ui.fake_indexes import (
+    DUPLICATE_FINDING,
+    FK_FINDING,
+    KB,
+    T0,
+    UNUSED_FINDING,
+    index,
+)
 from tests.ui.fakes import FakeBackend
 from widgets.keyed_table import KeyedTable
 
@@ -94,18 +102,21 @@ async def test_audit_runs_on_open_and_on_demand_not_every_tick() -> None:
         for _ in range(3):
             screen.tick()
             await settle(app, pilot)
-        assert backend.calls.count("index_usage") == 1  # sizes are re-read every 10 s at most
+        assert backend.calls.count("index_usage") == 1  # catalog and sizes, on open
+        assert "index_counters" not in backend.calls  # counters: every 10 s at most
         screen.usage_every_s = 0
         for _ in range(3):
             screen.tick()
             await settle(app, pilot)
-        assert backend.calls.count("index_usage") == 4
+        assert backend.calls.count("index_counters") >= 3
+        assert backend.calls.count("index_usage") == 1  # sizes: every minute at most
         assert backend.calls.count("index_audit") == 1
         assert "index_builds" not in backend.calls  # nothing is being built
         backend.indexes.findings = (DUPLICATE_FINDING,)
         await pilot.press("a")
         await settle(app, pilot)
         assert backend.calls.count("index_audit") == 2
+        assert backend.calls.count("index_usage") == 2  # the audit re-reads the index list too
         assert table(screen, "#findings-table").row_keys == [DUPLICATE_FINDING.key]
 
 
@@ -156,6 +167,10 @@ async def test_create_index_confirms_by_name_and_shows_progress_until_done() -> 
         assert not progress.has_class("-shown")
         assert backend.calls.count("index_audit") == audits + 1  # re-audited after the build
         assert FK_FINDING.key not in table(screen, "#findings-table").row_keys
+        # the index list is re-read with the audit, so the new index is listed with its size
+        new = table(screen, "#usage-table").get_cell("public.script_tags_tag_id_idx", "size")
+        assert str(new) == "16.0 kB"
+        assert "5 indexes" in text_of(screen, "#summary")
         events = [r.event for r in backend.audited]
         assert events == [AuditEvent.REQUESTED, AuditEvent.OK]
 
@@ -216,3 +231,41 @@ async def test_long_lists_show_the_first_rows_and_say_how_many_there_are() -> No
         await pilot.press("slash", *"i0519")
         assert findings.row_keys == ["unused_index:public.i0519"]
         assert findings.border_title == "findings: 1"
+
+
+async def test_refresh_reads_counters_on_the_known_list_and_sizes_every_minute() -> None:
+    backend = FakeBackend()
+    app = PsadminApp(backend)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_indexes(app, pilot)
+        usage = table(screen, "#usage-table")
+        assert str(usage.get_cell("public.idx_users_email", "size")) == "96.0 kB"
+        assert "old)" not in text_of(screen, "#summary")  # list, sizes and counters read together
+        # meanwhile, in the database: an index grew and was scanned, one was created, one dropped
+        fake = backend.indexes
+        grown = next(i for i in fake.rows if i.name == "idx_users_email")
+        fake.rows = [
+            dataclasses.replace(grown, size_bytes=200 * KB, scans=7) if i is grown else i
+            for i in fake.rows
+            if i.name != "idx_scripts_user"
+        ] + [index(16600, "idx_users_new", "users", 8, 0)]
+        fake.now = T0 + timedelta(seconds=48)
+        screen.usage_every_s = 0
+        screen.tick()
+        await settle(app, pilot)
+        assert "index_counters" in backend.calls
+        assert backend.calls.count("index_usage") == 1
+        assert str(usage.get_cell("public.idx_users_email", "scans")) == "7"  # counters: fresh
+        assert str(usage.get_cell("public.idx_users_email", "size")) == "96.0 kB"  # size: kept
+        assert "public.idx_scripts_user" not in usage.row_keys  # dropped: gone at once
+        assert "public.idx_users_new" not in usage.row_keys  # created: at the next catalog read
+        summary = text_of(screen, "#summary")
+        assert "3 indexes" in summary and "(list and sizes 48.0 s old)" in summary
+        screen.catalog_every_s = 0  # a minute has passed
+        screen.tick()
+        await settle(app, pilot)
+        assert backend.calls.count("index_usage") == 2
+        assert str(usage.get_cell("public.idx_users_email", "size")) == "200.0 kB"
+        assert "public.idx_users_new" in usage.row_keys
+        summary = text_of(screen, "#summary")
+        assert "4 indexes" in summary and "old)" not in summary
