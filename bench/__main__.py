@@ -53,6 +53,11 @@ class Sizes:
     screen_warmup_s: float
     bloat_builds: int
     bloat_rows: int
+    paging_scripts: int
+    paging_far_page: int
+    paging_runs: int
+    """Of page 1 and of the far page."""
+    paging_offset_runs: int
     vector_args: tuple[str, ...]
 
 
@@ -74,6 +79,10 @@ FULL = Sizes(
     screen_warmup_s=6.0,
     bloat_builds=3,
     bloat_rows=40_000,
+    paging_scripts=1_000_000,
+    paging_far_page=10_000,
+    paging_runs=30,
+    paging_offset_runs=10,
     vector_args=(),
 )
 QUICK = Sizes(
@@ -94,9 +103,12 @@ QUICK = Sizes(
     screen_warmup_s=3.0,
     bloat_builds=1,
     bloat_rows=8_000,
-    vector_args=("--scripts", "2000", "--queries", "20", "--recall-queries", "10",
-                 "--page-runs", "5", "--far-page", "100"),
-)  # fmt: skip
+    paging_scripts=5_000,
+    paging_far_page=100,
+    paging_runs=5,
+    paging_offset_runs=2,
+    vector_args=("--scripts", "2000", "--queries", "20", "--recall-queries", "10"),
+)
 
 
 def measurements(
@@ -123,6 +135,9 @@ def measurements(
             stack, s.tables, s.screen_windows, s.screen_window_s, s.screen_warmup_s
         ),
         "bloat_error": lambda: bloat_error.bloat_error(stack, s.bloat_builds, s.bloat_rows),
+        "paging": lambda: wired.keyset_paging(
+            stack, s.paging_scripts, s.paging_far_page, s.paging_runs, s.paging_offset_runs
+        ),
         "demo_seed": lambda: demo_seed.demo_seed(stack, s.runs, s.demo_scripts, s.demo_users),
         "demo_ready": ready,
         "vector_search": lambda: wired.vector_search(list(s.vector_args), args.vector_json, log),
@@ -136,6 +151,7 @@ NAMES = (
     "index_audit",
     "screens_refresh",
     "bloat_error",
+    "paging",
     "demo_seed",
     "demo_ready",
     "vector_search",

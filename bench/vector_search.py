@@ -1,4 +1,4 @@
-"""Find similar and keyset paging at 100,000 scripts, against exact search and OFFSET.
+"""Find similar at 100,000 scripts, against exact search.
 
     python -m bench.vector_search [--scripts 100000] [--queries 200] [--recall-queries 60]
     python -m bench.vector_search --scripts 30000 --builds 3 --recall-queries 200 \
@@ -21,11 +21,9 @@ One run, side by side, on a throwaway embedded PostgreSQL 18 (pgvector 0.8):
 * ``--candidates``: instead of all that, HNSW parameter sets side by side, each built
   ``--builds`` times the demo's way, round-robin: build time, size, latency and recall@10
   (worst and median over the builds; recall varies from build to build) per scope and
-  ``--ef-search`` value. No paging part.
-* Keyset vs OFFSET: the Scripts screen's page query (``queries.scripts``, newest first, 20
-  rows) at page 1 and page 10,000, and the same statement with OFFSET 199,980. Page 10,000
-  needs 200,000 rows, so ``scripts`` is first grown to 220,000 rows with server-side copies
-  (no embeddings: they play no part in paging).
+  ``--ef-search`` value.
+
+Keyset vs OFFSET paging is measured by bench.paging (at 1,000,000 scripts, no embeddings).
 
 Progress goes to stderr; the summary to stdout; the JSON to bench/results/.
 """
@@ -42,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,15 +52,11 @@ from bench.stats import Summary, summarize
 from psadmin.demo.corpus import CATEGORIES, generate_scripts
 from psadmin.demo.embedder import MODEL_NAME, embed, to_pgvector_text
 from psadmin.demo.servers import PostgresCluster, embedded_bin_dir
-from psadmin.models.scripts import ScriptCursor, ScriptQuery, SearchInfo, SearchMethod
 from psadmin.models.vectors import SimilarQuery, recall_at_k
-from queries.scripts import _page_statement, scripts_page
 from queries.vectors import nearest, read_plan, search_settings
 
 RESULTS = Path(__file__).parent / "results"
 EF_SEARCH = (40, 100, 200)
-PAGE_ROWS = 20
-FAR_PAGE = 10_000
 
 
 def say(message: str) -> None:
@@ -285,59 +279,6 @@ def index_size(dsn: str) -> int:
     return int(row[0]) if row else 0
 
 
-def grow_scripts(dsn: str, target: int) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM scripts").fetchone()
-        have = row[0] if row else 0
-        if have < target:
-            say(f"growing scripts from {have:,} to {target:,} rows for the far page")
-        while have < target:
-            added = conn.execute(
-                "INSERT INTO scripts (title, description, content, user_id, category_id)"
-                " SELECT title || ' (copy)', description, content, user_id, category_id"
-                " FROM scripts ORDER BY id LIMIT %s",
-                (target - have,),
-            ).rowcount
-            have += added
-        conn.execute("VACUUM ANALYZE scripts")
-
-
-async def paging_bench(dsn: str, runs: int, far_page: int) -> dict[str, Summary]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        offset = (far_page - 1) * PAGE_ROWS
-        first = ScriptQuery(limit=PAGE_ROWS)
-        # the cursor a user would hold on reaching page 10,000: the last id of page 9,999
-        last_id = await conn.fetchval(
-            "SELECT id FROM scripts ORDER BY id DESC OFFSET $1 LIMIT 1", offset - 1
-        )
-        far = ScriptQuery(limit=PAGE_ROWS, after=ScriptCursor(last_id, last_id))
-        # the very statement scripts_page runs for page 1, with OFFSET instead of a cursor
-        text, params = _page_statement(first, SearchInfo(SearchMethod.NONE), first.sort, PAGE_ROWS)
-        with_offset = f"{text} OFFSET {offset}"
-
-        async def timed(work: Callable[[], Any], n: int) -> Summary:
-            times = []
-            for i in range(n + 1):
-                started = time.perf_counter()
-                await work()
-                if i:  # the first run warms the cache
-                    times.append((time.perf_counter() - started) * 1000)
-            return summarize(times)
-
-        page_far = await scripts_page(conn, far)
-        assert [r["id"] for r in (await conn.fetch(with_offset, *params))[:PAGE_ROWS]] == [
-            r.id for r in page_far.rows
-        ], "keyset and OFFSET disagree about the far page"
-        return {
-            "keyset_page_1": await timed(lambda: scripts_page(conn, first), runs),
-            "keyset_far_page": await timed(lambda: scripts_page(conn, far), runs),
-            "offset_far_page": await timed(lambda: conn.fetch(with_offset, *params), 5),
-        }
-    finally:
-        await conn.close()
-
-
 def report(results: dict[str, Any]) -> list[str]:
     lines = []
     for key, value in results.items():
@@ -364,8 +305,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scripts", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--recall-queries", type=int, default=60)
-    parser.add_argument("--page-runs", type=int, default=30)
-    parser.add_argument("--far-page", type=int, default=FAR_PAGE)
     parser.add_argument("--tuned", default="m = 16, ef_construction = 64")
     parser.add_argument(
         "--candidates",
@@ -409,17 +348,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         results["tuned_options"] = args.tuned
         results.update({f"{k}_build_s": round(v, 1) for k, v in build_times.items()})
         results["tuned_size_bytes"] = index_size(dsn)
-        results["far_page"] = args.far_page
-        grow_scripts(dsn, args.far_page * PAGE_ROWS + 20_000)
-        results.update(asyncio.run(paging_bench(dsn, args.page_runs, args.far_page)))
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
     lines = report(results)
-    k1, kfar = results["keyset_page_1"].median, results["keyset_far_page"].median
-    off, far = results["offset_far_page"].median, f"{args.far_page:,}"
-    lines.append(f"keyset page {far} / page 1: {kfar / k1:.2f}x (target <= 1.5x)")
-    lines.append(f"OFFSET page {far} / keyset page {far}: {off / kfar:.0f}x (target >= 100x)")
     built = ", ".join(f"{k} {v} s" for k, v in results.items() if k.endswith("build_s"))
     sizes = ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in results.items() if "size" in k)
     print(f"load {results['load_s']} s; HNSW builds: {built}; {sizes}")

@@ -1,9 +1,10 @@
 """The benchmarks that exist on their own, run on the bench stack (or as a subprocess) and
-turned into rows: the Tables screen at N tables, the index audit, and vector search.
+turned into rows: the Tables screen at N tables, the index audit, keyset vs OFFSET paging,
+and vector search.
 
 Their modules are imported and called, never changed: bench.tables_refresh's ``create_tables``
-and ``measure``; bench.index_audit's ``build``; bench.vector_search runs as a subprocess
-(``python -m bench.vector_search``) and its JSON result file is read back.
+and ``measure``; bench.index_audit's ``build``; bench.paging's ``paging``; bench.vector_search
+runs as a subprocess (``python -m bench.vector_search``) and its JSON result file is read back.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
-from bench import index_audit, tables_refresh
+from bench import index_audit, paging, tables_refresh
 from bench.runner import Row, Target, measured
 from bench.screens_refresh import audit_database
 from bench.stack import BenchStack, say
@@ -91,6 +93,67 @@ def audit(stack: BenchStack, tables: int, runs: int) -> list[Row]:
     ]
 
 
+# -- keyset vs OFFSET paging: its own database on the stack ----------------------------------
+
+
+def paging_rows(run: paging.PagingRun) -> list[Row]:
+    """Page 1, the far page against it, OFFSET against the far page; judged at the issue's
+    sizes only (1,000,000 scripts, page 10,000)."""
+    size = f"{run.scripts:,} scripts"
+    far = f"{run.far_page:,}"
+    times = run.times
+    sizes = ", ".join(f"{k} {v / 2**30:.2f} GiB" for k, v in run.table_bytes.items())
+    unjudged = "" if run.judged else "; smaller than the target's size: not judged"
+
+    def plan(kind: str) -> str:
+        return f"plan: {run.plans.get(kind, '?')}{unjudged}"
+
+    return [
+        measured(
+            f"paging: scripts grown to {run.scripts:,} rows",
+            "s",
+            [run.grow_s],
+            note=f"INSERT … SELECT from {run.base_scripts:,} corpus scripts, with analyses and"
+            f" tags; then VACUUM ANALYZE {run.analyze_s:g} s; {sizes}",
+        ),
+        measured(f"keyset page 1, {size}", "ms", times["page_1"], note=plan("page_1")),
+        measured(
+            f"keyset page {far} vs page 1, {size}",
+            "ms",
+            times["far_page"],
+            peer="page 1",
+            peer_values=times["page_1"],
+            target=Target(1.5) if run.judged else None,
+            note=plan("far_page"),
+        ),
+        measured(
+            f"OFFSET page {far} vs keyset, {size}",
+            "ms",
+            times["offset"],
+            peer="keyset",
+            peer_values=times["far_page"],
+            target=Target(100.0, higher_is_better=True) if run.judged else None,
+            note=f"OFFSET {run.offset:,}, the page-1 statement; {plan('offset')}",
+        ),
+    ]
+
+
+def keyset_paging(
+    stack: BenchStack, scripts: int, far_page: int, runs: int, offset_runs: int
+) -> list[Row]:
+    dsn = stack.database("bench_paging")
+    try:
+        run = paging.paging(dsn, scripts, far_page, runs, offset_runs)
+    finally:  # gigabytes at 1,000,000 scripts, and nothing after this reads them
+        name = dsn.rsplit("/", 1)[1]
+        with psycopg.connect(stack.cluster.dsn(), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    say(f"paging: grown in {run.grow_s} s, load average {run.load_average} when measuring")
+    return paging_rows(run)
+
+
 # -- vector search: a subprocess and its JSON ------------------------------------------------
 
 WRITTEN = re.compile(r"^written (\S+\.json)\s*$", re.MULTILINE)
@@ -127,17 +190,16 @@ def _summary(entry: Any) -> Summary | None:
     )
 
 
-SEARCH_SCRIPTS, FAR_PAGE = 100_000, 10_000
-"""The sizes the targets are set at (Scripts issue): smaller runs are context, not judged."""
+SEARCH_SCRIPTS = 100_000
+"""The size the targets are set at (Scripts issue): smaller runs are context, not judged."""
 
 
 def vector_rows(data: dict[str, Any], source: str) -> list[Row]:
-    """Rows from bench.vector_search's JSON; missing keys are skipped (its shape may grow)."""
+    """Rows from bench.vector_search's JSON; missing keys are skipped (its shape may grow).
+    Paging figures in older files are left out: bench.paging measures them now."""
     scripts = data.get("scripts")
-    far = data.get("far_page")
     size = f"{scripts:,} scripts" if isinstance(scripts, int) else "scripts"
     search_sized = isinstance(scripts, int) and scripts >= SEARCH_SCRIPTS
-    paging_sized = isinstance(far, int) and far >= FAR_PAGE
     rows: list[Row] = []
 
     def add(
@@ -196,11 +258,6 @@ def vector_rows(data: dict[str, Any], source: str) -> list[Row]:
     add(f"find similar same category, {size}", "schema_same_category_ef100",
         "same_category_exact", "exact", Target(5.0, on_ratio=False), search_sized)  # fmt: skip
     recall(f"same category recall, {size}", "schema_same_category_ef100", 0.95)
-    page = far if isinstance(far, int) else "far"
-    add(f"keyset page {page} vs page 1", "keyset_far_page", "keyset_page_1", "keyset page 1",
-        Target(1.5), paging_sized)  # fmt: skip
-    add(f"OFFSET page {page} vs keyset", "offset_far_page", "keyset_far_page", "keyset",
-        Target(100.0, higher_is_better=True), paging_sized)  # fmt: skip
     if not rows:
         raise RuntimeError(f"no known figures in {source}")
     return rows
