@@ -2,15 +2,13 @@
 
 It wires screens to the backend (constructor injection), maps number keys to screens, adds
 command-palette entries, runs every admin action through one path (policy, confirmation,
-audit, execution, report) and closes connections on quit, SIGTERM and SIGHUP.
+audit, execution, report) and closes connections when it ends (psadmin.cli's console
+ends it on SIGTERM and SIGHUP too).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
-import signal
 from collections.abc import Iterable
 from functools import partial
 
@@ -25,13 +23,11 @@ from psadmin.models.health import Thresholds
 from psadmin.protocol import Backend
 from psadmin.theme import CONTROL_ROOM
 from screens.base import PanelScreen
-from screens.catalog import SCREENS
+from screens.catalog import screen_class
 from screens.confirm import ConfirmScreen
 from screens.context import ScreenContext
 from screens.error import ErrorScreen
 from screens.registry import PANELS, PanelSpec
-
-EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class PsadminApp(App[None]):
@@ -57,8 +53,10 @@ class PsadminApp(App[None]):
         *,
         thresholds: Thresholds | None = None,
         refresh_s: float = 2.0,
+        screen: str = "overview",
     ) -> None:
         super().__init__()
+        self.first_screen = screen
         self.backend = backend
         self.runner = ActionRunner(backend)
         self.context = ScreenContext(backend, thresholds or Thresholds(), refresh_s)
@@ -66,23 +64,14 @@ class PsadminApp(App[None]):
             self.add_mode(spec.mode, partial(self._make_screen, spec))
 
     def _make_screen(self, spec: PanelSpec) -> PanelScreen:
-        return SCREENS[spec.mode](self.context)
+        return screen_class(spec.mode)(self.context)
 
     def on_mount(self) -> None:
         self.register_theme(CONTROL_ROOM)
         self.theme = CONTROL_ROOM.name
-        loop = asyncio.get_running_loop()
-        for sig in EXIT_SIGNALS:
-            # an SSH drop sends SIGHUP: leave cleanly so the server sees sessions close
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self.exit)
-        self.switch_mode("overview")
+        self.switch_mode(self.first_screen)
 
     async def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in EXIT_SIGNALS:  # the loop may outlive the app (tests, embedding)
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.remove_signal_handler(sig)
         await self.backend.close()
 
     def on_panel_screen_action_requested(self, message: PanelScreen.ActionRequested) -> None:

@@ -11,86 +11,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import importlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
-import psycopg
-import redis.asyncio as aioredis
-from asyncpg.pool import PoolConnectionProxy
-from redis.exceptions import RedisError
 
 from psadmin.audit import AuditFile
-from psadmin.backend_cache import RedisCache  # also registers the invalidate_* executors
-from psadmin.config import Settings
 from psadmin.connect import scrub
-from psadmin.embedding import LOCAL_MODEL  # also registers the embed_missing executor
-from psadmin.models.actions import ActionOutcome, ActionRequest
-from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
-from psadmin.models.audit import AuditRecord
-from psadmin.models.bloat import BloatReport, TableMeasurement
-from psadmin.models.cache import FamilyScan
-from psadmin.models.cache_health import CacheStatus
-from psadmin.models.capabilities import Capabilities
-from psadmin.models.checks import HealthFacts
 from psadmin.models.errors import BackendError, FailureKind
-from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
-from psadmin.models.overview import ActivitySample, DatabaseSize
-from psadmin.models.redis import RedisStatus
-from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
-from psadmin.models.statements import (
-    ExplainResult,
-    LongRunningQueries,
-    StatementKey,
-    StatementSample,
-)
-from psadmin.models.tables import TableCatalog, TableStats
-from psadmin.models.users import LockoutPolicy, UserPage, UserQuery, UserRow, UsersSummary
-from psadmin.models.vacuum import VacuumProgress
-from psadmin.models.vectors import (
-    IndexBuild,
-    SimilarQuery,
-    SimilarResult,
-    VectorHealth,
-    supports_iterative_scan,
-)
-from queries.actions import EXECUTORS, ActionContext
-from queries.activity import connection_activity  # also registers cancel/terminate executors
-from queries.audit import audit_table_exists, ensure_audit_table, insert_audit, recent_audit
 from queries.capabilities import UnsupportedServer, detect_capabilities
-from queries.health import health_facts
-from queries.indexes import (  # also registers the create_index executor
-    index_bloat,
-    index_usage,
-    schema_audit,
-)
 from queries.overview import activity_sample, database_size
-from queries.pgbouncer import Console, connect_console, pgbouncer_status
-from queries.scripts import script_detail, scripts_page
 from queries.session import reset_session
-from queries.statement_explain import (  # also registers the explain_analyze executor
-    explain_statement,
-    statement_parameters,
-)
-from queries.statements import (  # also registers the reset_statement_stats executor
-    StatementTexts,
-    long_running_queries,
-    statement_sample,
-)
-from queries.tables import measure_table, table_bloat, table_catalog, table_stats
-from queries.users import (  # also registers the unlock/lock/reset executors
-    users_by_name,
-    users_page,
-    users_summary,
-)
-from queries.vacuum import (  # also registers the vacuum executor
-    cancel_vacuum,
-    resolve_table,
-    vacuum_progress,
-)
-from queries.vector_health import index_builds, vector_health
-from queries.vectors import similar_scripts  # also registers the recall_check executor
+
+# Each screen's queries (and the Redis and PgBouncer drivers) are imported by the methods
+# that use them: the console starts on the Overview and should not pay for the rest.
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
+    from asyncpg.pool import PoolConnectionProxy
+
+    from psadmin.backend_cache import RedisCache
+    from psadmin.config import Settings
+    from psadmin.models.actions import ActionOutcome, ActionRequest
+    from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
+    from psadmin.models.audit import AuditRecord
+    from psadmin.models.bloat import BloatReport, TableMeasurement
+    from psadmin.models.cache import FamilyScan
+    from psadmin.models.cache_health import CacheStatus
+    from psadmin.models.capabilities import Capabilities
+    from psadmin.models.checks import HealthFacts
+    from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
+    from psadmin.models.overview import ActivitySample, DatabaseSize
+    from psadmin.models.redis import RedisStatus
+    from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
+    from psadmin.models.statements import (
+        ExplainResult,
+        LongRunningQueries,
+        StatementKey,
+        StatementSample,
+    )
+    from psadmin.models.tables import TableCatalog, TableStats
+    from psadmin.models.users import LockoutPolicy, UserPage, UserQuery, UserRow, UsersSummary
+    from psadmin.models.vacuum import VacuumProgress
+    from psadmin.models.vectors import IndexBuild, SimilarQuery, SimilarResult, VectorHealth
+    from queries.actions import Executor_
+    from queries.pgbouncer import Console
+    from queries.statements import StatementTexts
 
 T = TypeVar("T")
 
@@ -109,7 +76,32 @@ _DISCONNECTS: tuple[type[Exception], ...] = (
 )
 
 _CONNECT_FAILURES: tuple[type[Exception], ...] = (*_DISCONNECTS, asyncpg.PostgresError)
-_EXECUTOR_FAILURES: tuple[type[Exception], ...] = (*_CONNECT_FAILURES, RedisError)
+
+EXECUTOR_MODULES: dict[str, str] = {
+    "cancel_backend": "queries.activity",
+    "terminate_backend": "queries.activity",
+    "create_index": "queries.indexes",
+    "unlock_user": "queries.users",
+    "unlock_users": "queries.users",
+    "lock_user": "queries.users",
+    "reset_attempts": "queries.users",
+    "reset_statement_stats": "queries.statements",
+    "explain_analyze": "queries.statement_explain",
+    "vacuum": "queries.vacuum",
+    "recall_check": "queries.vectors",
+    "invalidate_key": "queries.redis_keys",
+    "invalidate_family": "queries.redis_keys",
+    "embed_missing": "psadmin.embedding",
+}
+"""Which module registers the executor of each action kind (imported at the first action)."""
+
+
+def action_executor(kind: str) -> Executor_ | None:
+    from queries.actions import EXECUTORS
+
+    if kind not in EXECUTORS and kind in EXECUTOR_MODULES:
+        importlib.import_module(EXECUTOR_MODULES[kind])
+    return EXECUTORS.get(kind)
 
 
 class Backoff:
@@ -156,12 +148,12 @@ class LiveBackend:
         self._pg_backoff = Backoff()
         self._redis_backoff = Backoff()
         self._last_redis_error = ""
-        self._cache = RedisCache(settings, self._redis_client, self._redis_backoff, clock)
+        self._cache: RedisCache | None = None
         self._pgbouncer: Console | None = None
         self._pgbouncer_backoff = Backoff()
         self._last_pgbouncer_error = ""
         self.audit_file = AuditFile(settings.profile.audit_path)
-        self._statement_texts = StatementTexts()
+        self._statement_texts: StatementTexts | None = None
         self._audit_table: bool | None = None
         """Whether records also go to psadmin_audit; decided at the first audit write."""
         self.audit_table_note: str | None = None
@@ -304,63 +296,101 @@ class LiveBackend:
 
     async def health_facts(self) -> HealthFacts:
         """The counters of ``psadmin check``, pools counted for the profile's app_pools."""
+        from queries.health import health_facts
+
         apps = tuple(self.settings.profile.app_pools)
         return await self._run(lambda conn: health_facts(conn, apps))
 
     def _lockout_policy(self) -> LockoutPolicy:
+        from psadmin.models.users import LockoutPolicy
+
         profile = self.settings.profile
         return LockoutPolicy(profile.lockout_attempts, profile.lockout_minutes)
 
     async def users_summary(self) -> UsersSummary:
+        from queries.users import users_summary
+
         policy, keys = self._lockout_policy(), self.settings.profile.unlock_redis_keys
         return await self._run(lambda conn: users_summary(conn, policy, keys))
 
     async def users_page(self, query: UserQuery) -> UserPage:
+        from queries.users import users_page
+
         policy = self._lockout_policy()
         return await self._run(lambda conn: users_page(conn, query, policy))
 
     async def users_by_name(self, names: Sequence[str]) -> list[UserRow]:
+        from queries.users import users_by_name
+
         return await self._run(lambda conn: users_by_name(conn, names))
 
     async def statement_sample(self) -> StatementSample:
-        return await self._run(lambda conn: statement_sample(conn, self._statement_texts))
+        from queries.statements import StatementTexts, statement_sample
+
+        if self._statement_texts is None:
+            self._statement_texts = StatementTexts()
+        texts = self._statement_texts
+        return await self._run(lambda conn: statement_sample(conn, texts))
 
     async def long_running_queries(self, threshold_ms: float) -> LongRunningQueries:
+        from queries.statements import long_running_queries
+
         return await self._run(lambda conn: long_running_queries(conn, threshold_ms))
 
     async def statement_parameters(self, key: StatementKey) -> tuple[str, ...]:
+        from queries.statement_explain import statement_parameters
+
         return await self._run(lambda conn: statement_parameters(conn, key))
 
     async def explain_statement(
         self, key: StatementKey, parameters: Sequence[str] | None = None
     ) -> ExplainResult:
+        from queries.statement_explain import explain_statement
+
         version = self.capabilities.server_version_num
         return await self._run(lambda conn: explain_statement(conn, key, parameters, version))
 
     async def scripts_page(self, query: ScriptQuery) -> ScriptPage:
+        from queries.scripts import scripts_page
+
         return await self._run(lambda conn: scripts_page(conn, query))
 
     async def script_detail(self, script_id: int) -> ScriptDetail | None:
+        from queries.scripts import script_detail
+
         return await self._run(lambda conn: script_detail(conn, script_id))
 
     async def similar_scripts(self, query: SimilarQuery) -> SimilarResult:
+        from psadmin.models.vectors import supports_iterative_scan
+        from queries.vectors import similar_scripts
+
         def iterative() -> bool:
             return supports_iterative_scan(self.capabilities.extension_version("vector"))
 
         return await self._run(lambda conn: similar_scripts(conn, query, iterative()))
 
     async def vector_health(self) -> VectorHealth:
+        from psadmin.embedding import LOCAL_MODEL
+        from queries.vector_health import vector_health
+
         return await self._run(lambda conn: vector_health(conn, self.capabilities, LOCAL_MODEL))
 
     async def index_builds(self) -> tuple[IndexBuild, ...]:
+        from queries.vector_health import index_builds
+
         return await self._run(index_builds)
 
-    async def index_usage(self) -> IndexUsage:
-        return await self._run(lambda conn: index_usage(conn, self.capabilities.server_version_num))
+    async def index_usage(self, known: IndexUsage | None = None) -> IndexUsage:
+        from queries.indexes import index_usage
+
+        return await self._run(
+            lambda conn: index_usage(conn, self.capabilities.server_version_num, known)
+        )
 
     async def index_audit(self) -> IndexAudit:
         # SQLAlchemy loads only when the audit first runs, not at every start of psadmin
         from psadmin.schema_expected import CORE_TABLES, expected_schema
+        from queries.indexes import schema_audit
 
         expected, suppress = expected_schema(), self.settings.profile.suppress
         return await self._run(
@@ -370,17 +400,27 @@ class LiveBackend:
         )
 
     async def index_bloat(self) -> list[IndexBloat]:
+        from queries.indexes import index_bloat
+
         return await self._run(index_bloat)
 
     async def connection_activity(self) -> ConnectionActivity:
+        from queries.activity import connection_activity
+
         # psadmin's own pool: POOL_SIZE monitoring connections plus the admin connection
         sizes = {"psadmin": POOL_SIZE + 1, **self.settings.profile.app_pools}
         return await self._run(lambda conn: connection_activity(conn, self.capabilities, sizes))
 
     async def pgbouncer_status(self) -> PgBouncerStatus:
+        from psadmin.models.activity import PgBouncerStatus
+
         dsn = self.settings.profile.pgbouncer_dsn
         if dsn is None:
             return PgBouncerStatus(None, reason="PgBouncer not configured (profile pgbouncer_dsn)")
+        import psycopg
+
+        from queries.pgbouncer import connect_console, pgbouncer_status
+
         backoff = self._pgbouncer_backoff
         if backoff.down and backoff.wait_left(self._clock()) > 0:
             return PgBouncerStatus(None, reason=self._last_pgbouncer_error)
@@ -401,12 +441,18 @@ class LiveBackend:
         return status
 
     async def table_catalog(self) -> TableCatalog:
+        from queries.tables import table_catalog
+
         return await self._run(lambda conn: table_catalog(conn, self._version()))
 
     async def table_stats(self, relids: Sequence[int]) -> TableStats:
+        from queries.tables import table_stats
+
         return await self._run(lambda conn: table_stats(conn, relids))
 
     async def table_bloat(self) -> BloatReport:
+        from queries.tables import table_bloat
+
         def estimate(conn: PoolConnectionProxy) -> Awaitable[BloatReport]:
             caps = self.capabilities
             return table_bloat(conn, caps.server_version_num, caps.role, caps.is_superuser)
@@ -414,6 +460,8 @@ class LiveBackend:
         return await self._run(estimate)
 
     async def measure_table(self, relid: int, exact: bool) -> TableMeasurement:
+        from queries.tables import measure_table
+
         return await self._run(lambda conn: measure_table(conn, relid, exact))
 
     def _version(self) -> int:
@@ -424,16 +472,22 @@ class LiveBackend:
         return conn.get_server_pid() if conn is not None and not conn.is_closed() else 0
 
     async def vacuum_progress(self) -> list[VacuumProgress]:
+        from queries.vacuum import vacuum_progress
+
         # on the monitoring pool: the admin connection is busy running the VACUUM
         pid = self._admin_pid()
         return await self._run(lambda conn: vacuum_progress(conn, self._version(), pid))
 
     async def cancel_vacuum(self) -> bool:
+        from queries.vacuum import cancel_vacuum
+
         pid = self._admin_pid()
         return bool(pid) and await self._run(lambda conn: cancel_vacuum(conn, pid))
 
     async def resolve_table(self, name: str) -> tuple[int, str, str, str] | None:
         """(oid, schema, table, relkind) of a name as typed, resolved by the server."""
+        from queries.vacuum import resolve_table
+
         row = await self._run(lambda conn: resolve_table(conn, name))
         if row is None:
             return None
@@ -444,6 +498,8 @@ class LiveBackend:
         if target is None:
             return None
         if self._redis is None:
+            import redis.asyncio as aioredis
+
             self._redis = aioredis.from_url(
                 target.url,
                 socket_timeout=3,
@@ -453,7 +509,20 @@ class LiveBackend:
             )
         return self._redis
 
+    def _redis_cache(self) -> RedisCache:
+        if self._cache is None:
+            from psadmin.backend_cache import RedisCache
+
+            self._cache = RedisCache(
+                self.settings, self._redis_client, self._redis_backoff, self._clock
+            )
+        return self._cache
+
     async def redis_status(self) -> RedisStatus:
+        from redis.exceptions import RedisError
+
+        from psadmin.models.redis import RedisStatus
+
         target = self.settings.redis
         client = self._redis_client()
         if target is None or client is None:
@@ -462,7 +531,7 @@ class LiveBackend:
         if self._redis_backoff.down and self._redis_backoff.wait_left(now) > 0:
             return RedisStatus(None, self._last_redis_error)
         try:
-            sample = await self._cache.sample(client)  # minus psadmin's own key lookups
+            sample = await self._redis_cache().sample(client)  # minus psadmin's own key lookups
         except (TimeoutError, RedisError, OSError) as exc:
             self._redis_backoff.failed(self._clock())
             detail = scrub(str(exc) or type(exc).__name__, self.settings.secrets).splitlines()[0]
@@ -472,10 +541,10 @@ class LiveBackend:
         return RedisStatus(sample)
 
     async def cache_health(self) -> CacheStatus:
-        return await self._cache.health()
+        return await self._redis_cache().health()
 
     def scan_key_families(self) -> AsyncIterator[FamilyScan]:
-        return self._cache.scan()
+        return self._redis_cache().scan()
 
     # -- admin actions ------------------------------------------------------------------------
 
@@ -488,7 +557,12 @@ class LiveBackend:
         return os_user, self._caps.role if self._caps else ""
 
     async def execute_action(self, request: ActionRequest) -> ActionOutcome:
-        run = EXECUTORS.get(request.kind)
+        from redis.exceptions import RedisError
+
+        from queries.actions import ActionContext
+
+        run = action_executor(request.kind)
+        failures: tuple[type[Exception], ...] = (*_CONNECT_FAILURES, RedisError)
         if run is None:
             raise BackendError(f"no executor for action {request.kind!r}")
         profile = self.settings.profile
@@ -505,10 +579,12 @@ class LiveBackend:
             )
             try:
                 return await run(context, request.params)
-            except _EXECUTOR_FAILURES as exc:
+            except failures as exc:
                 raise self._error(exc) from None
 
     async def write_audit(self, record: AuditRecord) -> None:
+        from queries.audit import insert_audit
+
         try:
             self.audit_file.append(record)
         except OSError as exc:
@@ -525,6 +601,8 @@ class LiveBackend:
                     raise self._error(exc) from None
 
     async def _decide_audit_table(self) -> None:
+        from queries.audit import ensure_audit_table
+
         if self.read_only:
             self._audit_table = False
             self.audit_table_note = "read-only mode: audit goes to the local file only"
@@ -540,6 +618,8 @@ class LiveBackend:
         )
 
     async def audit_records(self, limit: int = 1000) -> list[AuditRecord]:
+        from queries.audit import audit_table_exists, recent_audit
+
         async def from_table(conn: PoolConnectionProxy) -> list[AuditRecord] | None:
             if not await audit_table_exists(conn):
                 return None

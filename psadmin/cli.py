@@ -8,22 +8,29 @@ Every error is one line on stderr with a non-zero exit code: 2 usage/config, 3 c
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from psadmin import __version__
 from psadmin.config import ConfigError, Overrides, Settings, load_profile, resolve_settings
 from psadmin.models.errors import BackendError, FailureKind
+from screens.registry import PANELS
+
+if TYPE_CHECKING:
+    from psadmin.app import PsadminApp
 
 EXIT_USAGE = 2
 EXIT_CANNOT_CONNECT = 3
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,36 +127,92 @@ def fail_from(error: BackendError) -> Failure:
     return Failure(error.message, 1)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Loads a subcommand's module only when that subcommand runs (or help lists it), so the
+    console's start does not pay for every command's imports."""
+
+    lazy: dict[str, str] = {
+        "users": "psadmin.commands.users",
+        "similar": "psadmin.commands.similar",
+        "vacuum": "psadmin.commands.vacuum",
+        "check": "psadmin.commands.check",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module = importlib.import_module(self.lazy[cmd_name])
+            self.add_command(getattr(module, cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @connection_options
+@click.option(
+    "--screen",
+    type=click.Choice([spec.mode for spec in PANELS], case_sensitive=False),
+    default="overview",
+    show_default=True,
+    help="The screen the console opens on.",
+)
 @click.version_option(__version__, prog_name="psadmin")
 @click.pass_context
-def cli(ctx: click.Context) -> int:
+def cli(ctx: click.Context, screen: str) -> int:
     """psadmin: the PSScript database console (PostgreSQL + pgvector, Redis)."""
     if ctx.invoked_subcommand is None:
-        run_tui(settings_from(ctx))
+        run_tui(settings_from(ctx), screen.lower())
     return 0
 
 
-def run_tui(settings: Settings) -> None:
-    from psadmin.app import PsadminApp
-    from psadmin.backend import LiveBackend
-
-    async def probe() -> None:
-        backend = LiveBackend(settings)
-        try:
-            await backend.connect()
-        finally:
-            await backend.close()
-
+def run_tui(settings: Settings, screen: str = "overview") -> None:
     try:
-        asyncio.run(probe())  # fail fast with one line instead of opening a dead console
+        asyncio.run(_console(settings, screen))
+    except asyncio.CancelledError:  # a signal while starting: nothing was left open
+        pass
     except BackendError as exc:
         raise fail_from(exc) from None
-    app = PsadminApp(
-        LiveBackend(settings), thresholds=settings.profile.thresholds, refresh_s=settings.refresh
-    )
-    app.run()
+
+
+async def _console(settings: Settings, screen: str) -> None:
+    # Connect before the UI imports: a dead server fails fast with one line instead of opening
+    # a dead console, and the connection made here is the one the console then uses.
+    from psadmin.backend import LiveBackend
+
+    app: PsadminApp | None = None
+    starting = asyncio.current_task()
+
+    def leave() -> None:
+        # SIGTERM, or SIGHUP when SSH drops: leave cleanly so the server sees sessions close
+        if app is not None and app.is_running:
+            app.exit()
+        elif starting is not None:
+            starting.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in EXIT_SIGNALS:
+        loop.add_signal_handler(sig, leave)
+    backend = LiveBackend(settings)
+    try:
+        await backend.connect()
+        from psadmin.app import PsadminApp
+
+        app = PsadminApp(
+            backend,
+            thresholds=settings.profile.thresholds,
+            refresh_s=settings.refresh,
+            screen=screen,
+        )
+        await app.run_async()
+    finally:
+        await backend.close()  # already closed when the app unmounted; this covers the rest
+        for sig in EXIT_SIGNALS:
+            loop.remove_signal_handler(sig)
 
 
 @cli.command()
@@ -238,21 +301,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"psadmin: internal error: {detail}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-# Last, because the subcommand modules use the helpers defined above.
-from psadmin.commands.users import users  # noqa: E402
-
-cli.add_command(users)
-
-from psadmin.commands.similar import similar  # noqa: E402
-
-cli.add_command(similar)
-
-from psadmin.commands.vacuum import vacuum  # noqa: E402
-
-cli.add_command(vacuum)
-
-from psadmin.commands.check import check  # noqa: E402
-
-cli.add_command(check)

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from psadmin.models.actions import ActionOutcome, ActionRequest
-from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
-from psadmin.models.audit import AuditRecord
-from psadmin.models.bloat import BloatReport, TableMeasurement
-from psadmin.models.cache import FamilyScan
-from psadmin.models.cache_health import CacheStatus
-from psadmin.models.capabilities import Capabilities
-from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
-from psadmin.models.overview import ActivitySample, DatabaseSize
-from psadmin.models.redis import RedisStatus
-from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
-from psadmin.models.statements import (
-    ExplainResult,
-    LongRunningQueries,
-    StatementKey,
-    StatementSample,
-)
-from psadmin.models.tables import TableCatalog, TableStats
-from psadmin.models.users import UserPage, UserQuery, UserRow, UsersSummary
-from psadmin.models.vacuum import VacuumProgress
-from psadmin.models.vectors import IndexBuild, SimilarQuery, SimilarResult, VectorHealth
+if TYPE_CHECKING:  # annotations only: importing the protocol loads no model
+    from psadmin.models.actions import ActionOutcome, ActionRequest
+    from psadmin.models.activity import ConnectionActivity, PgBouncerStatus
+    from psadmin.models.audit import AuditRecord
+    from psadmin.models.bloat import BloatReport, TableMeasurement
+    from psadmin.models.cache import FamilyScan
+    from psadmin.models.cache_health import CacheStatus
+    from psadmin.models.capabilities import Capabilities
+    from psadmin.models.indexes import IndexAudit, IndexBloat, IndexUsage
+    from psadmin.models.overview import ActivitySample, DatabaseSize
+    from psadmin.models.redis import RedisStatus
+    from psadmin.models.scripts import ScriptDetail, ScriptPage, ScriptQuery
+    from psadmin.models.statements import (
+        ExplainResult,
+        LongRunningQueries,
+        StatementKey,
+        StatementSample,
+    )
+    from psadmin.models.tables import TableCatalog, TableStats
+    from psadmin.models.users import UserPage, UserQuery, UserRow, UsersSummary
+    from psadmin.models.vacuum import VacuumProgress
+    from psadmin.models.vectors import IndexBuild, SimilarQuery, SimilarResult, VectorHealth
 
 
 class Backend(Protocol):
@@ -145,8 +146,13 @@ class Backend(Protocol):
 
     # -- indexes and the schema audit (screen 4); build progress is index_builds() ----------
 
-    async def index_usage(self) -> IndexUsage:
-        """Every index's counters and size, and the tables read mostly by sequential scans."""
+    async def index_usage(self, known: IndexUsage | None = None) -> IndexUsage:
+        """Every index's counters and size, and the tables read mostly by sequential scans.
+
+        With an earlier result as ``known``, only the counters are read (shared memory, cheap)
+        and its list of indexes and sizes are kept, as of its ``catalog_taken_at``; without,
+        the catalog and every index's size are read too (costly on thousands of indexes).
+        """
         ...
 
     async def index_audit(self) -> IndexAudit:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Any
 
 from psadmin.models.actions import ActionOutcome
-from psadmin.models.capabilities import Capabilities
-from queries.executor import Executor
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from psadmin.models.capabilities import Capabilities
+    from queries.executor import Executor
 
 
 @dataclass(frozen=True)

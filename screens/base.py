@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from psadmin.models.actions import ActionOutcome, ActionRequest
@@ -27,6 +26,7 @@ from psadmin.models.errors import BackendError, FailureKind
 from screens.context import ScreenContext
 from widgets.banner import Banner
 from widgets.header_clock import PanelHeader
+from widgets.key_footer import KeyFooter
 from widgets.status_bar import StatusBar, StatusLine
 
 MAX_BACKOFF_FACTOR = 4
@@ -70,7 +70,7 @@ class PanelScreen(Screen[None]):
         yield Banner()
         yield from self.compose_body()
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

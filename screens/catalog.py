@@ -1,26 +1,32 @@
-"""Which screen class serves which panel (every panel of screens.registry has one)."""
+"""Which screen class serves which panel (every panel of screens.registry has one).
+
+A screen's module is imported the first time its panel opens: the console starts on the
+Overview and should not pay at start for the other eight screens and their widgets.
+"""
 
 from __future__ import annotations
 
-from screens.audit import AuditScreen
-from screens.base import PanelScreen
-from screens.cache import CacheScreen
-from screens.connections import ConnectionsScreen
-from screens.indexes import IndexesScreen
-from screens.overview import OverviewScreen
-from screens.queries import QueriesScreen
-from screens.scripts import ScriptsScreen
-from screens.tables import TablesScreen
-from screens.users import UsersScreen
+import importlib
+from typing import TYPE_CHECKING
 
-SCREENS: dict[str, type[PanelScreen]] = {
-    "overview": OverviewScreen,
-    "connections": ConnectionsScreen,
-    "tables": TablesScreen,
-    "indexes": IndexesScreen,
-    "queries": QueriesScreen,
-    "users": UsersScreen,
-    "scripts": ScriptsScreen,
-    "cache": CacheScreen,
-    "audit": AuditScreen,
+if TYPE_CHECKING:
+    from screens.base import PanelScreen
+
+SCREENS: dict[str, str] = {
+    "overview": "screens.overview:OverviewScreen",
+    "connections": "screens.connections:ConnectionsScreen",
+    "tables": "screens.tables:TablesScreen",
+    "indexes": "screens.indexes:IndexesScreen",
+    "queries": "screens.queries:QueriesScreen",
+    "users": "screens.users:UsersScreen",
+    "scripts": "screens.scripts:ScriptsScreen",
+    "cache": "screens.cache:CacheScreen",
+    "audit": "screens.audit:AuditScreen",
 }
+"""Panel mode → ``module:class`` of its screen."""
+
+
+def screen_class(mode: str) -> type[PanelScreen]:
+    module, name = SCREENS[mode].split(":")
+    screen: type[PanelScreen] = getattr(importlib.import_module(module), name)
+    return screen

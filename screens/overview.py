@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal
 from textual.message import Message
+from textual.worker import Worker
 
+from psadmin.models.errors import BackendError
 from psadmin.models.overview import (
     ActivityRates,
     ActivitySample,
     DatabaseSize,
     activity_rates,
-    overview_metrics,
+    postgres_metrics,
+    redis_metrics,
 )
 from psadmin.models.redis import RedisRates, RedisStatus, redis_rates
 from screens.base import PollingScreen
@@ -60,6 +63,9 @@ class OverviewScreen(PollingScreen):
     class Loaded(Message):
         sample: ActivitySample
         size: DatabaseSize | None
+
+    @dataclass
+    class RedisLoaded(Message):
         redis: RedisStatus
 
     def __init__(self, context: ScreenContext) -> None:
@@ -68,6 +74,8 @@ class OverviewScreen(PollingScreen):
         self.previous_redis: RedisStatus | None = None
         self.db_size: DatabaseSize | None = None
         self._size_checked = -SIZE_EVERY_S
+        self._redis_loader: Worker[None] | None = None
+        self._redis_started = False
         self.history: dict[str, deque[float | None]] = {
             name: deque(maxlen=HISTORY_POINTS)
             for name in ("connections", "tps", "cache_hit", "redis_hit")
@@ -110,8 +118,37 @@ class OverviewScreen(PollingScreen):
         if now - self._size_checked >= SIZE_EVERY_S:
             size = await backend.database_size()
             self._size_checked = now
-        redis = await backend.redis_status()
-        return self.Loaded(sample, size, redis)
+        return self.Loaded(sample, size)
+
+    # Redis is read by its own worker: a slow or unreachable Redis must not hold back the
+    # server's figures. The first read waits until those are painted (or failed), so loading
+    # the Redis driver does not delay the console's first figures either.
+
+    def tick(self) -> None:
+        super().tick()
+        if self._redis_started:
+            self._read_redis()
+
+    def load_failed(self, error: BackendError) -> None:
+        super().load_failed(error)
+        self._read_redis()
+
+    def _read_redis(self) -> None:
+        self._redis_started = True
+        if self._redis_loader is None or self._redis_loader.is_finished:
+            self._redis_loader = self.run_worker(
+                self._load_redis(),
+                group="load-redis",
+                description="load Redis",
+                exit_on_error=False,
+            )
+
+    async def _load_redis(self) -> None:
+        try:
+            status = await self.context.backend.redis_status()
+        except Exception as exc:  # a poll error must never end the app
+            status = RedisStatus(None, f"{type(exc).__name__}: {exc}".splitlines()[0])
+        self.post_message(self.RedisLoaded(status))
 
     def on_overview_screen_loaded(self, loaded: Loaded) -> None:
         caps = self.capabilities()
@@ -120,21 +157,9 @@ class OverviewScreen(PollingScreen):
         rates: ActivityRates | None = None
         if self.previous is not None:
             rates = activity_rates(self.previous, loaded.sample)
-        r_rates: RedisRates | None = None
-        previous_redis = self.previous_redis.sample if self.previous_redis else None
-        if previous_redis is not None and loaded.redis.sample is not None:
-            r_rates = redis_rates(previous_redis, loaded.redis.sample)
-        self.previous, self.previous_redis, self.db_size = loaded.sample, loaded.redis, loaded.size
-
-        for metric in overview_metrics(
-            caps,
-            loaded.sample,
-            rates,
-            loaded.size,
-            loaded.redis,
-            r_rates,
-            self.context.thresholds,
-        ):
+        self.previous, self.db_size = loaded.sample, loaded.size
+        t = self.context.thresholds
+        for metric in postgres_metrics(caps, loaded.sample, rates, loaded.size, t):
             self.query_one(f"#tile-{metric.key}", MetricTile).show(metric)
 
         self.history["connections"].append(
@@ -143,7 +168,24 @@ class OverviewScreen(PollingScreen):
         self.history["tps"].append(rates.tps if rates else None)
         hit = rates.cache_hit_ratio if rates else None
         self.history["cache_hit"].append(None if hit is None else hit * 100)
+        for name in ("connections", "tps", "cache_hit"):
+            self._chart(name)
+        if not self._redis_started:
+            self.call_after_refresh(self._read_redis)
+
+    def on_overview_screen_redis_loaded(self, loaded: RedisLoaded) -> None:
+        r_rates: RedisRates | None = None
+        previous = self.previous_redis.sample if self.previous_redis else None
+        if previous is not None and loaded.redis.sample is not None:
+            r_rates = redis_rates(previous, loaded.redis.sample)
+        self.previous_redis = loaded.redis
+        for metric in redis_metrics(loaded.redis, r_rates, self.context.thresholds):
+            self.query_one(f"#tile-{metric.key}", MetricTile).show(metric)
         r_hit = r_rates.hit_rate if r_rates else None
         self.history["redis_hit"].append(None if r_hit is None else r_hit * 100)
-        for name, values in self.history.items():
-            self.query_one(f"#chart-{name}", HistoryChart).show(values, self.context.refresh_s)
+        self._chart("redis_hit")
+
+    def _chart(self, name: str) -> None:
+        self.query_one(f"#chart-{name}", HistoryChart).show(
+            self.history[name], self.context.refresh_s
+        )

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from psadmin.models.errors import BackendError
 from psadmin.models.scripts import Finding, ScriptAnalysis, ScriptDetail
@@ -30,6 +30,7 @@ from screens.scripts_cells import (
 )
 from widgets.code_view import CodeView
 from widgets.header_clock import PanelHeader
+from widgets.key_footer import KeyFooter
 from widgets.keyed_table import KeyedTable
 
 FINDINGS_SHOWN = 8
@@ -170,7 +171,7 @@ class ScriptDetailScreen(Screen[None]):
                 yield Static(id="detail-analysis")
                 yield Static(id="detail-history")
         yield KeyedTable(SIMILAR_COLUMNS, id="detail-similar")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "psadmin"

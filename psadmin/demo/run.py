@@ -156,8 +156,7 @@ def wait_for_interrupt() -> None:
 
 
 def open_console(dsn: str, redis_url: str, options: DemoOptions) -> None:
-    from psadmin.app import PsadminApp
-    from psadmin.backend import LiveBackend
+    from psadmin.cli import run_tui
     from psadmin.config import Overrides, Profile, resolve_settings
 
     settings = resolve_settings(
@@ -167,6 +166,4 @@ def open_console(dsn: str, redis_url: str, options: DemoOptions) -> None:
         {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DB_", "REDIS_"))},
         Profile(name="demo"),
     )
-    PsadminApp(
-        LiveBackend(settings), thresholds=settings.profile.thresholds, refresh_s=settings.refresh
-    ).run()
+    run_tui(settings)

@@ -124,10 +124,23 @@ def overview_metrics(
     thresholds: Thresholds,
 ) -> tuple[Metric, ...]:
     """The Overview's figures, each judged against the configured thresholds."""
+    return (
+        *postgres_metrics(caps, sample, rates, size, thresholds),
+        *redis_metrics(redis, redis_rates, thresholds),
+    )
+
+
+def postgres_metrics(
+    caps: Capabilities,
+    sample: ActivitySample,
+    rates: ActivityRates | None,
+    size: DatabaseSize | None,
+    thresholds: Thresholds,
+) -> list[Metric]:
     t = thresholds
     usable = caps.usable_connections
     used = sample.connections / usable
-    metrics = [
+    return [
         Metric(
             "server",
             "Server",
@@ -181,8 +194,6 @@ def overview_metrics(
             "sampled every minute",
         ),
     ]
-    metrics.extend(redis_metrics(redis, redis_rates, t))
-    return tuple(metrics)
 
 
 def redis_metrics(redis: RedisStatus, rates: RedisRates | None, t: Thresholds) -> list[Metric]:

@@ -14,13 +14,14 @@ import psycopg
 import pytest
 import redis.asyncio as aioredis
 
+from psadmin.backend import action_executor
 from psadmin.demo.servers import PostgresCluster, RedisServer
 from psadmin.demo.workload import FAILED_LOGIN
 from psadmin.models.actions import ActionOutcome, OutcomeStatus
 from psadmin.models.errors import BackendError
 from psadmin.models.user_actions import unlock_request
 from psadmin.models.users import UserRow
-from queries.actions import EXECUTORS, ActionContext
+from queries.actions import ActionContext
 from queries.capabilities import detect_capabilities
 from tests.integration.helpers import backend_for
 from tests.integration.users_data import (
@@ -70,7 +71,9 @@ def action_context(users_dsn: str, redis_server: RedisServer, template: str) -> 
 
 
 async def run(ctx: ActionContext, kind: str, **params: Any) -> ActionOutcome:
-    return await EXECUTORS[kind](ctx, params)
+    execute = action_executor(kind)
+    assert execute is not None, kind
+    return await execute(ctx, params)
 
 
 def row(dsn: str, user_id: int) -> tuple[Any, ...]:

@@ -9,6 +9,8 @@ from collections.abc import Hashable, Iterable
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderClock
 
 from psadmin.app import PsadminApp
@@ -20,6 +22,7 @@ from screens.session_detail import SessionDetailScreen
 from tests.ui.fakes import FakeBackend
 from widgets.header_clock import MinuteClock, seconds_to_next_minute
 from widgets.history_chart import HistoryChart
+from widgets.key_footer import KeyFooter
 from widgets.status_bar import StatusBar, StatusLine, freshness
 from widgets.text_table import TextTable
 from widgets.utilization_gauge import GaugeReading, UtilizationGauge
@@ -234,3 +237,32 @@ async def test_chart_is_not_redrawn_while_a_full_history_stays_the_same() -> Non
         screen._draw_chart()
         assert len(drawn) == 2 and drawn[-1][-1] == 30.0
         assert "now 30.0 %" in str(chart.border_subtitle)
+
+
+# -- the footer: rebuilt only when the keys it shows change ---------------------------------
+
+
+async def test_footer_is_rebuilt_once_per_change_of_its_keys() -> None:
+    app = PsadminApp(FakeBackend())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(app)
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        assert footer.rebuilds == 1  # Textual alone rebuilt it at every bindings update
+        keys = {key.description for key in footer.query(FooterKey)}
+        assert {"Quit", "Connections"} <= keys
+        for _ in range(3):
+            app.screen.refresh_bindings()
+        await pilot.pause()
+        assert footer.rebuilds == 1
+        app.screen.query_one("#filter", Input).focus()  # the active bindings change with focus
+        await pilot.pause()
+        shown = {key.description for key in footer.query(FooterKey)}
+        expected = {
+            binding.description
+            for _, binding, _, _ in app.screen.active_bindings.values()
+            if binding.show
+        }
+        assert shown - {"palette"} == expected != keys - {"palette"}
+        assert footer.rebuilds == 2

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
 from psadmin.app import PsadminApp
 from psadmin.models.health import Level
+from psadmin.models.redis import RedisStatus
 from screens.base import PollingScreen
-from screens.catalog import SCREENS
+from screens.catalog import SCREENS, screen_class
 from screens.overview import OverviewScreen
 from screens.registry import PANELS
 from tests.ui.fakes import FakeBackend, disconnected
@@ -13,6 +19,15 @@ from widgets.banner import Banner
 from widgets.history_chart import HistoryChart
 from widgets.metric_tile import MetricTile
 from widgets.status_bar import StatusBar
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let the app process messages until ``condition`` holds."""
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition never became true")
 
 
 async def wait_loaded(app: PsadminApp) -> None:
@@ -26,10 +41,38 @@ def screen_of(app: PsadminApp) -> PollingScreen:
     return screen
 
 
+class SlowRedisBackend(FakeBackend):
+    def __init__(self) -> None:
+        super().__init__()
+        self.redis_answers = asyncio.Event()
+
+    async def redis_status(self) -> RedisStatus:
+        self.calls.append("redis_status asked")
+        await self.redis_answers.wait()
+        return await super().redis_status()
+
+
+async def test_a_slow_redis_does_not_hold_back_the_server_figures() -> None:
+    backend = SlowRedisBackend()
+    app = PsadminApp(backend)
+    async with app.run_test(size=(120, 40)) as pilot:
+        connections = app.screen.query_one("#tile-connections", MetricTile)
+        redis_memory = app.screen.query_one("#tile-redis_memory", MetricTile)
+        await until(pilot, lambda: "12/97" in str(connections.render()))
+        screen_of(app).tick()
+        await until(pilot, lambda: backend.calls.count("activity_sample") == 2)
+        assert "50.0 MB" not in str(redis_memory.render())  # still waiting for Redis
+        assert backend.calls.count("redis_status asked") == 1  # one read at a time
+        backend.redis_answers.set()
+        await until(pilot, lambda: "50.0 MB" in str(redis_memory.render()))
+
+
 async def test_overview_shows_figures_from_the_backend() -> None:
     backend = FakeBackend()
     app = PsadminApp(backend)
     async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app)
+        await pilot.pause()  # Redis is first read once the server's figures are painted
         await wait_loaded(app)
         screen = screen_of(app)
         screen.tick()  # a second sample makes interval rates possible
@@ -65,7 +108,13 @@ async def test_number_keys_switch_to_every_screen() -> None:
         assert {spec.mode for spec in PANELS} == set(SCREENS)
         for spec in (*PANELS[1:], PANELS[0]):
             await pilot.press(spec.key)
-            assert type(app.screen) is SCREENS[spec.mode]
+            assert type(app.screen) is screen_class(spec.mode)
+
+
+async def test_the_console_opens_on_the_screen_asked_for() -> None:
+    app = PsadminApp(FakeBackend(), screen="connections")
+    async with app.run_test(size=(100, 30)):
+        assert type(app.screen) is screen_class("connections")
 
 
 async def test_history_survives_switching_screens() -> None:
