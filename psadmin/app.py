@@ -9,11 +9,14 @@ ends it on SIGTERM and SIGHUP too).
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterable
 from functools import partial
 
+from textual import constants
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 
 from psadmin.actions import ActionRunner
@@ -28,6 +31,15 @@ from screens.confirm import ConfirmScreen
 from screens.context import ScreenContext
 from screens.error import ErrorScreen
 from screens.registry import PANELS, PanelSpec
+
+
+def quiet_driver_class() -> type[Driver] | None:
+    """psadmin's driver on Linux and macOS, unless TEXTUAL_DRIVER names another."""
+    if sys.platform == "win32" or constants.DRIVER is not None:
+        return None
+    from psadmin.quiet_driver import QuietDriver
+
+    return QuietDriver
 
 
 class PsadminApp(App[None]):
@@ -55,7 +67,7 @@ class PsadminApp(App[None]):
         refresh_s: float = 2.0,
         screen: str = "overview",
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=quiet_driver_class())
         self.first_screen = screen
         self.backend = backend
         self.runner = ActionRunner(backend)
