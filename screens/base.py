@@ -4,12 +4,14 @@ A tick starts a load worker only when the previous load has finished, so a slow 
 never cancelled by the next tick and ticks never pile up. Timers pause while the screen is
 covered or switched away and resume with an immediate tick. Errors back the interval off.
 
-The frame repaints nothing on an idle second: the header clock turns once a minute and the
-status bar's age text changes only when the data goes stale (widgets/status_bar.py).
+The frame does nothing on an idle second: the header clock turns once a minute, and the status
+bar's age text changes only when the data goes stale (widgets/status_bar.py), so it is checked
+just then, not on a timer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +29,7 @@ from screens.context import ScreenContext
 from widgets.banner import Banner
 from widgets.header_clock import PanelHeader
 from widgets.key_footer import KeyFooter
-from widgets.status_bar import StatusBar, StatusLine
+from widgets.status_bar import StatusBar, StatusLine, next_change_s
 
 MAX_BACKOFF_FACTOR = 4
 """Poll errors stretch the interval at most this much, so recovery is noticed in seconds."""
@@ -63,7 +65,9 @@ class PanelScreen(Screen[None]):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
         self.context = context
-        self._status_timer: Timer | None = None
+        self._status_check: asyncio.TimerHandle | None = None
+        self._status_shown = False
+        """Whether this screen is drawn: current, or visible under a modal."""
 
     def compose(self) -> ComposeResult:
         yield PanelHeader()
@@ -83,18 +87,28 @@ class PanelScreen(Screen[None]):
     # Textual calls these for every class in the MRO that defines them (and subclasses' on_mount
     # may call super() as well): the timer must be started at most once.
     def on_screen_resume(self) -> None:
-        # The status check runs every second to notice when the data goes stale; it repaints
-        # only when the status text changes.
-        if self._status_timer is None:
-            self._status_timer = self.set_interval(1.0, self.update_status, name="status")
+        self._status_shown = True
         self.update_status()
 
     def on_screen_suspend(self) -> None:
         # A screen under a modal stays visible behind it, so its age must keep counting; a
         # screen switched away (another mode) is not drawn at all.
-        if self._status_timer is not None and self not in self.app.screen_stack:
-            self._status_timer.stop()
-            self._status_timer = None
+        if self not in self.app.screen_stack:
+            self._status_shown = False
+            self._cancel_status_check()
+
+    def on_unmount(self) -> None:
+        self._cancel_status_check()
+
+    def _cancel_status_check(self) -> None:
+        if self._status_check is not None:
+            self._status_check.cancel()
+            self._status_check = None
+
+    def _check_status(self) -> None:
+        self._status_check = None
+        if self.is_attached:
+            self.update_status()
 
     def capabilities(self) -> Capabilities | None:
         try:
@@ -105,20 +119,26 @@ class PanelScreen(Screen[None]):
     def update_status(self) -> None:
         state = self.context.state
         caps = self.capabilities()
+        age = None if state.last_refresh is None else time.monotonic() - state.last_refresh
         self.query_one(StatusBar).show(
             StatusLine(
                 server=self.context.backend.target_display,
                 version=caps.server_version if caps else "",
                 role=f"{caps.role} ({caps.privilege_summary()})" if caps else "",
                 read_only=self.context.backend.read_only,
-                refreshed_ago_s=None
-                if state.last_refresh is None
-                else time.monotonic() - state.last_refresh,
+                refreshed_ago_s=age,
                 error=state.error,
                 refresh_s=self.context.refresh_s,
             )
         )
         self.query_one(Banner).show_message(state.disconnected)
+        # Look again only when the age text can next change (a handle on the event loop,
+        # moved on every refresh: a Textual timer would be a task waking every second).
+        self._cancel_status_check()
+        delay = next_change_s(age, self.context.refresh_s)
+        if self._status_shown and delay is not None:
+            loop = asyncio.get_running_loop()
+            self._status_check = loop.call_later(delay, self._check_status)
 
 
 class PollingScreen(PanelScreen):

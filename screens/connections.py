@@ -155,7 +155,7 @@ class ConnectionsScreen(PollingScreen):
         self.query_one("#pools", TextTable).show(pool_rows(activity.pools, t))
         self.history.append(100 * activity.ratio)
         self._draw_chart()
-        self.query_one("#blocking", BlockingTree).show(activity.blocking)
+        self.query_one("#blocking", BlockingTree).show_tree(activity.blocking)
         note = may_signal_note(self.capabilities(), activity.sessions) or ""
         if note != self.signal_note:  # a Static update re-lays the screen out: only on change
             self.signal_note = note

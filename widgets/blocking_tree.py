@@ -1,21 +1,23 @@
-"""The blocking tree: root blockers, the sessions waiting on them, recursively."""
+"""The blocking tree: root blockers, the sessions waiting on them, recursively.
+
+Drawn as a one-column TextTable (one line per session, keyed by pid, tree guides in front):
+only the lines whose session changed are repainted, the cursor stays on its pid, and the tree
+growing or shrinking never re-lays out the screen. While someone is blocked the frame turns
+red; that is a colour change of the same border, so it repaints without a layout either.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterator, Sequence
 
 from rich.text import Text
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
 from psadmin.models.activity import BlockingNode
 from psadmin.models.session_filter import one_line, short_age
+from widgets.text_table import TextTable
 
-Shape = tuple[tuple[int, "Shape"], ...]
-
-
-def _shape(nodes: Sequence[BlockingNode]) -> Shape:
-    return tuple((node.pid, _shape(node.blocked)) for node in nodes)
+NOBODY = "nobody"
+"""The key of the line shown while no session waits on a lock (a path is a tuple)."""
 
 
 def node_label(node: BlockingNode, *, root: bool) -> Text:
@@ -40,66 +42,77 @@ def node_label(node: BlockingNode, *, root: bool) -> Text:
     return text
 
 
-class BlockingTree(Tree[int]):
-    """Rebuilt only when who-blocks-whom changes; otherwise labels are updated in place and
-    the cursor stays on its node. Node data is the pid."""
+Path = tuple[int, ...]
+"""The pids from a root down to a node: a waiter blocked by two sessions is listed under
+each, so its pid alone does not name its line."""
+
+
+def tree_lines(roots: Sequence[BlockingNode]) -> Iterator[tuple[Path, Text]]:
+    """(path, guides + label) for every node, depth first, as a tree is read."""
+
+    def lines(
+        node: BlockingNode, path: Path, indent: str, branch: str
+    ) -> Iterator[tuple[Path, Text]]:
+        line = Text(indent + branch, style="dim")
+        line.append_text(node_label(node, root=not path))
+        path = (*path, node.pid)
+        yield path, line
+        for i, child in enumerate(node.blocked):
+            last = i == len(node.blocked) - 1
+            below = indent + ("" if len(path) == 1 else ("   " if branch == "└─ " else "│  "))
+            yield from lines(child, path, below, "└─ " if last else "├─ ")
+
+    for root in roots:
+        yield from lines(root, (), "", "")
+
+
+class BlockingTree(TextTable):
+    """``show(roots)`` each refresh; the selected line's pid is ``selected_pid``."""
 
     DEFAULT_CSS = """
     BlockingTree {
         border: round $panel-lighten-2;
         height: 1fr;
     }
-    BlockingTree.-blocking { border: round $error; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("blocking", id=id)
-        self.show_root = False
+        super().__init__([("session", "Session")], id=id, show_header=False)
         self.border_title = "Blocking"
         self.roots: tuple[BlockingNode, ...] = ()
-        self._shape: Shape | None = None
-        self._entries: list[tuple[TreeNode[int], BlockingNode]] = []
+        self._alarm: tuple[bool, str] | None = None
 
-    def show(self, roots: Sequence[BlockingNode]) -> None:
-        roots = tuple(roots)
-        shape = _shape(roots)
-        self.roots = roots
-        self.set_class(bool(roots), "-blocking")
-        waiting = sum(len(list(root.walk())) - 1 for root in roots)
-        subtitle = f"{len(roots)} root · {waiting} waiting" if roots else "no blocked sessions"
-        if subtitle != self.border_subtitle:  # assigning repaints every line of the tree
+    def show_tree(self, roots: Sequence[BlockingNode]) -> None:
+        self.roots = tuple(roots)
+        waiting = sum(len(list(root.walk())) - 1 for root in self.roots)
+        subtitle = (
+            f"{len(self.roots)} root · {waiting} waiting" if self.roots else "no blocked sessions"
+        )
+        if subtitle != self.border_subtitle:  # assigning repaints every line
             self.border_subtitle = subtitle
-        if shape == self._shape:
-            flat = [node for root in roots for node in root.walk()]
-            for (tree_node, old), new in zip(self._entries, flat, strict=True):
-                if old != new:
-                    tree_node.set_label(node_label(new, root=tree_node.parent is self.root))
-            self._entries = [(t, n) for (t, _), n in zip(self._entries, flat, strict=True)]
-            return
-        selected = self.cursor_node.data if self.cursor_node is not None else None
-        self._shape = shape
-        self.clear()
-        self._entries = []
-        if not roots:
-            self.root.add_leaf(Text("No session is waiting on a lock.", style="dim"))
-        for root in roots:
-            self._add(self.root, root, root=True)
-        for tree_node, node in self._entries:
-            if node.pid == selected:
-                self.move_cursor(tree_node)
-                break
+        self._show_alarm(bool(self.roots))
+        rows: list[tuple[Hashable, Sequence[Text]]] = [
+            (pid, (line,)) for pid, line in tree_lines(self.roots)
+        ]
+        if not rows:
+            rows = [(NOBODY, (Text("No session is waiting on a lock.", style="dim"),))]
+        self.show(rows)
 
-    def _add(self, parent: TreeNode[int], node: BlockingNode, *, root: bool) -> None:
-        label = node_label(node, root=root)
-        if node.blocked:
-            tree_node = parent.add(label, data=node.pid, expand=True)
-        else:
-            tree_node = parent.add_leaf(label, data=node.pid)
-        self._entries.append((tree_node, node))
-        for child in node.blocked:
-            self._add(tree_node, child, root=False)
+    def _show_alarm(self, blocking: bool) -> None:
+        # An inline border of the same kind only recolours the frame: a CSS class would
+        # restyle the widget and its scrollbars, which re-lays out the whole screen.
+        variables = self.app.theme_variables
+        colour = variables.get("error" if blocking else "panel-lighten-2", "red")
+        if self._alarm != (blocking, colour):
+            self._alarm = (blocking, colour)
+            self.styles.border = ("round", colour)
 
     @property
     def selected_pid(self) -> int | None:
-        node = self.cursor_node
-        return node.data if node is not None else None
+        key = self.selected_key
+        return key[-1] if isinstance(key, tuple) else None
+
+    @property
+    def labels(self) -> list[str]:
+        """The lines as shown, guides included (for tests and snapshots of the screen)."""
+        return [str(self.get_row(key)[0]) for key in self.row_keys]

@@ -39,6 +39,17 @@ def freshness(age_s: float | None, refresh_s: float) -> Text:
     return Text(f"STALE: refreshed {age_s:.0f}s ago", style="bold yellow")
 
 
+def next_change_s(age_s: float | None, refresh_s: float) -> float | None:
+    """Seconds until ``freshness`` can say something else without new data: when fresh data
+    turns stale, then each second while stale (it counts); None while there is no data yet."""
+    if age_s is None:
+        return None
+    limit = STALE_AFTER * refresh_s
+    if age_s <= limit:
+        return limit - age_s + 0.05  # just past the limit, never on it
+    return 1.0 - (age_s - limit) % 1.0 + 0.05
+
+
 class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar {

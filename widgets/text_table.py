@@ -70,9 +70,18 @@ class TextTable(ScrollView, can_focus=True):
         table: TextTable
         key: Hashable
 
-    def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        *,
+        id: str | None = None,
+        show_header: bool = True,
+    ) -> None:
         super().__init__(id=id)
         self.columns = tuple(columns)
+        self.show_header = show_header
+        self._top = 1 if show_header else 0
+        """Lines above the first row."""
         self._rows: dict[Hashable, tuple[Cell, ...]] = {}
         self._order: list[Hashable] = []
         self._lines: dict[Hashable, Strip] = {}
@@ -129,9 +138,9 @@ class TextTable(ScrollView, can_focus=True):
             or order[index] in changed
         ]
         self._rows, self._order = fresh, order
-        size = Size(sum(widths) + GAP * (len(widths) - 1), len(order) + 1)
+        size = Size(sum(widths) + GAP * (len(widths) - 1), len(order) + self._top)
         if size != self.virtual_size:
-            self.virtual_size = size
+            self._set_virtual_size(size)
         before = self.cursor_row
         if selected in fresh:
             self.cursor_row = order.index(selected)
@@ -142,6 +151,19 @@ class TextTable(ScrollView, can_focus=True):
             self._refresh_rows({*dirty, before, self.cursor_row})
         if self.cursor_row != before:
             self.call_after_refresh(self._scroll_to_cursor)  # once the new size is known
+
+    def _set_virtual_size(self, size: Size) -> None:
+        # Assigning virtual_size re-lays out the whole screen, which on a list whose length
+        # changes every refresh cost more than all the rest of the refresh. A table of fixed
+        # size (not height or width auto) does not move anything else when its content grows:
+        # only its scrollbars change, and a scrollbar that appears or goes still takes a
+        # layout (it takes a row or a column).
+        height, width = self.styles.height, self.styles.width
+        if (height is not None and height.is_auto) or (width is not None and width.is_auto):
+            self.virtual_size = size
+            return
+        self.set_reactive(TextTable.virtual_size, size)
+        self._scroll_update(size)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -170,7 +192,7 @@ class TextTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         base, cursor, scroll_x, scroll_y, width = self._frame
-        if y == 0:
+        if y < self._top:
             if self._header is None:
                 header_style = self.get_component_rich_style("text-table--header")
                 self._header = self._render_cells(
@@ -178,7 +200,7 @@ class TextTable(ScrollView, can_focus=True):
                 )
             strip = self._header
         else:
-            index = scroll_y + y - 1
+            index = scroll_y + y - self._top
             if index >= len(self._order):
                 return Strip([Segment(" " * width, base)], width)
             key = self._order[index]
@@ -196,8 +218,8 @@ class TextTable(ScrollView, can_focus=True):
         # One refresh call for all of them: each call (and each size lookup) has a fixed cost
         # that, per changed row, added up to more than rendering the rows.
         width, height = self.size
-        top = self.scroll_offset.y - 1
-        lines = sorted(y for y in (index - top for index in indexes) if 1 <= y < height)
+        top = self.scroll_offset.y - self._top
+        lines = sorted(y for y in (index - top for index in indexes) if self._top <= y < height)
         if lines:  # only lines on screen are repainted
             self.refresh(*(Region(0, y, width, 1) for y in lines))
 
@@ -213,7 +235,7 @@ class TextTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def _scroll_to_cursor(self) -> None:
-        visible = max(self.size.height - 1, 1)
+        visible = max(self.size.height - self._top, 1)
         top = self.scroll_offset.y
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -245,9 +267,9 @@ class TextTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
+        if offset is None or offset.y < self._top:
             return
-        row = self.scroll_offset.y + offset.y - 1
+        row = self.scroll_offset.y + offset.y - self._top
         if row < len(self._order):
             if row == self.cursor_row and event.chain > 1:
                 self.action_select()

@@ -83,10 +83,11 @@ async def test_renders_gauge_pools_list_chart_and_tree() -> None:
         tree = screen.query_one("#blocking", BlockingTree)
         assert [root.pid for root in tree.roots] == [201]
         assert tree.roots[0].frees == 2
-        labels = [str(node.label) for node in tree.root.children]
-        assert "pid 201" in labels[0] and "frees 2" in labels[0]
-        child = tree.root.children[0].children[0]
-        assert "pid 202" in str(child.label) and "ShareLock" in str(child.label)
+        labels = tree.labels
+        assert tree.row_keys == [(201,), (201, 202), (201, 202, 203)]  # depth first
+        assert labels[0].startswith("pid 201") and "frees 2" in labels[0]
+        assert labels[1].startswith("└─ pid 202") and "ShareLock" in labels[1]
+        assert labels[2].startswith("   └─ pid 203")
         assert screen.query_one("#chart", HistoryChart).values[-1] == pytest.approx(1400 / 97)
         assert not screen.query_one("#pgbouncer").has_class("-shown")
 

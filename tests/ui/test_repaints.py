@@ -3,10 +3,12 @@ truth (the data's age, the clock, the gauge, the lists, the chart)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from collections.abc import Hashable, Iterable
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import Input
@@ -23,7 +25,7 @@ from tests.ui.fakes import FakeBackend
 from widgets.header_clock import MinuteClock, seconds_to_next_minute
 from widgets.history_chart import HistoryChart
 from widgets.key_footer import KeyFooter
-from widgets.status_bar import StatusBar, StatusLine, freshness
+from widgets.status_bar import StatusBar, StatusLine, freshness, next_change_s
 from widgets.text_table import TextTable
 from widgets.utilization_gauge import GaugeReading, UtilizationGauge
 
@@ -88,7 +90,7 @@ def test_clock_turns_just_after_the_minute() -> None:
     assert abs(seconds_to_next_minute(179.5) - 0.55) < 1e-9
 
 
-async def test_header_clock_shows_minutes_and_the_status_timer_runs_only_when_shown() -> None:
+async def test_header_clock_shows_minutes_and_the_status_is_checked_only_when_shown() -> None:
     app = PsadminApp(FakeBackend())
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app)
@@ -97,25 +99,56 @@ async def test_header_clock_shows_minutes_and_the_status_timer_runs_only_when_sh
         assert not overview.query(HeaderClock)  # Textual's clock repaints every second
         clock = overview.query_one(MinuteClock)
         assert re.fullmatch(r"\d\d:\d\d", str(clock.render()))
-        assert overview._status_timer is not None
+        assert overview._status_check is not None
         await pilot.press("2")
         await settle(app)
         await pilot.pause()
         connections = app.screen
         assert isinstance(connections, ConnectionsScreen)
-        assert overview._status_timer is None  # not drawn: its age need not be checked
-        assert connections._status_timer is not None
-        timers = connections._status_timer
+        assert overview._status_check is None  # not drawn: its age need not be checked
+        assert connections._status_check is not None
         await pilot.press("d")  # a modal over the list: the list's age stays visible
         await pilot.pause()
         assert isinstance(app.screen, SessionDetailScreen)
-        assert connections._status_timer is timers
+        assert connections._status_check is not None
         await pilot.press("escape")
         await pilot.pause()
-        assert connections._status_timer is timers  # resumed without a second timer
+        assert connections._status_check is not None
         await pilot.press("1")
         await settle(app)
-        assert isinstance(app.screen, PanelScreen) and overview._status_timer is not None
+        assert isinstance(app.screen, PanelScreen) and overview._status_check is not None
+        assert connections._status_check is None
+
+
+def test_the_status_is_looked_at_again_only_when_its_words_can_change() -> None:
+    assert next_change_s(None, 2.0) is None  # "waiting for data" until data comes
+    assert next_change_s(0.0, 2.0) == pytest.approx(4.05)  # fresh: just past the stale limit
+    assert next_change_s(3.0, 2.0) == pytest.approx(1.05)
+    assert next_change_s(4.0, 2.0) == pytest.approx(0.05)
+    assert freshness(4.0 + 0.05, 2.0).plain.startswith("STALE")  # and then it is stale
+    assert next_change_s(5.3, 2.0) == pytest.approx(0.75)  # stale: on each whole second
+    assert next_change_s(1.0, 10.0) == pytest.approx(19.05)
+
+
+async def test_fresh_data_turns_stale_on_screen_without_a_refresh() -> None:
+    backend = FakeBackend()
+    app = PsadminApp(backend, refresh_s=0.2)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, PanelScreen)
+        bar = screen.query_one(StatusBar)
+        assert "refreshed <0.4s ago" in str(bar.render())
+        screen._timer.stop()  # type: ignore[attr-defined]  # no more refreshes
+        handle = screen._status_check
+        assert handle is not None
+        when = handle.when()
+        for _ in range(200):  # the check fires when the data turns stale
+            if screen._status_check is not handle:
+                break
+            await pilot.pause(0.05)
+        assert asyncio.get_running_loop().time() >= when
+        assert "STALE: refreshed" in str(bar.render())
 
 
 # -- the gauge: only the lines that changed ---------------------------------------------------

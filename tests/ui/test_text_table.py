@@ -79,3 +79,57 @@ async def test_long_lists_scroll_with_the_cursor() -> None:
         assert table.cursor_row > 0
         line = table.render_line(0)
         assert "Name" in line.text  # the header stays on top while scrolled
+
+
+def count_layouts(app: App[None]) -> list[int]:
+    """A counter of the screen's layout passes (a re-layout of every widget on it)."""
+    screen = app.screen
+    original = screen._refresh_layout
+    layouts = [0]
+
+    def spy(*args: object, **kwargs: object) -> None:
+        layouts[0] += 1
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    screen._refresh_layout = spy  # type: ignore[method-assign]
+    return layouts
+
+
+async def test_rows_coming_and_going_do_not_re_lay_out_the_screen() -> None:
+    app = Host()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(TextTable)
+        table.show(rows({"a": 1, "b": 2}))
+        await pilot.pause()
+        layouts = count_layouts(app)
+        for n in (3, 5, 4, 6, 2):  # all fit: the scrollbar never appears
+            table.show(rows({f"n{i}": i for i in range(n)}))
+            await pilot.pause()
+        assert layouts == [0]
+        assert table.virtual_size.height == 3 and not table.show_vertical_scrollbar
+        table.show(rows({f"n{i}": i for i in range(30)}))  # now it must scroll
+        await pilot.pause()
+        assert table.show_vertical_scrollbar and layouts[0] >= 1  # the bar takes a column
+        before = layouts[0]
+        table.show(rows({f"n{i}": i for i in range(40)}))
+        await pilot.pause()
+        assert layouts[0] == before  # a longer list only moves the bar's thumb
+        assert table.vertical_scrollbar.window_virtual_size == 41
+        table.focus()
+        await pilot.press("end")
+        assert table.selected_key == "n39"
+        assert table.scroll_offset.y == table.max_scroll_y > 0  # it scrolls to the very end
+
+
+async def test_a_table_without_header_starts_with_its_first_row() -> None:
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TextTable(COLUMNS, show_header=False)
+
+    app = Bare()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(TextTable)
+        table.show(rows({"a": 1, "b": 2}))
+        await pilot.pause()
+        assert table.render_line(0).text.split()[0] == "a"
+        assert table.virtual_size.height == 2
