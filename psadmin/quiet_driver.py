@@ -24,17 +24,16 @@ READ_CHUNK = 4096
 
 
 class _WakingEvent(threading.Event):
-    """The driver's exit event: setting it also wakes the input thread, if one waits."""
+    """The driver's exit event: setting it also wakes every input thread that waits."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.wake_fd: int | None = None
+        self.wake_fds: set[int] = set()
 
     def set(self) -> None:
         super().set()
-        fd = self.wake_fd
-        if fd is not None:
-            # closed meanwhile: the thread is already leaving
+        for fd in list(self.wake_fds):
+            # closed meanwhile: that thread is already leaving
             with contextlib.suppress(OSError):
                 os.write(fd, b"x")
 
@@ -46,11 +45,19 @@ class QuietDriver(LinuxDriver):
         self.wakeups = 0
         """How many times the input thread's wait returned (for tests of its idleness)."""
 
+    def _sigcont_application(self, *args: Any) -> None:
+        # The kernel sends SIGCONT along with SIGHUP when the terminal hangs up (an SSH drop),
+        # and `kill -CONT` can come at any time. Textual resumes on any SIGCONT, starting a
+        # second input thread beside the first; here that one was never woken, and it kept
+        # the process alive after the app had left. Resume only from our own Ctrl+Z.
+        if self._must_signal_resume:
+            super()._sigcont_application(*args)
+
     def run_input_thread(self) -> None:
         # A pipe per thread: the app may suspend (stopping this thread) and resume.
         wake_read, wake_write = os.pipe()
         os.set_blocking(wake_write, False)
-        self.exit_event.wake_fd = wake_write
+        self.exit_event.wake_fds.add(wake_write)
         selector = selectors.DefaultSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
         selector.register(wake_read, selectors.EVENT_READ)
@@ -88,7 +95,7 @@ class QuietDriver(LinuxDriver):
             if reading and selector.select(0):
                 read_terminal()
         finally:
-            self.exit_event.wake_fd = None
+            self.exit_event.wake_fds.discard(wake_write)
             selector.close()
             os.close(wake_read)
             os.close(wake_write)
