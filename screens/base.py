@@ -26,6 +26,7 @@ from psadmin.models.actions import ActionOutcome, ActionRequest
 from psadmin.models.capabilities import Capabilities
 from psadmin.models.errors import BackendError, FailureKind
 from screens.context import ScreenContext
+from screens.cropped_compositor import CroppedCompositor
 from widgets.banner import Banner
 from widgets.header_clock import PanelHeader
 from widgets.key_footer import KeyFooter
@@ -64,6 +65,7 @@ class PanelScreen(Screen[None]):
 
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
+        self._compositor = CroppedCompositor()
         self.context = context
         self._status_check: asyncio.TimerHandle | None = None
         self._status_shown = False
@@ -189,6 +191,7 @@ class PollingScreen(PanelScreen):
         except Exception as exc:  # a poll error must never end the app
             self.load_failed(BackendError(f"{type(exc).__name__}: {exc}".splitlines()[0]))
         else:
+            loaded.stop()  # the screen's own answer: nothing above it handles it
             self.post_message(loaded)
             self.load_succeeded()
 

@@ -50,6 +50,14 @@ CHART_EVERY = 5
 """Ticks between chart redraws while utilization does not change."""
 
 
+def _visible_change(drawn: float | None, latest: float | None, dot: float | None) -> bool:
+    """Whether the chart's line would move: a gap opening or closing, or (on a fixed scale)
+    a change of at least half a dot; on an automatic scale any change rescales."""
+    if drawn is None or latest is None:
+        return drawn != latest
+    return abs(latest - drawn) >= dot / 2 if dot is not None else latest != drawn
+
+
 class ConnectionsScreen(PollingScreen):
     panel_title = "Connections"
 
@@ -166,17 +174,23 @@ class ConnectionsScreen(PollingScreen):
         self.show_sessions()
 
     def _draw_chart(self) -> None:
-        # A plotext redraw is the costliest paint here; over six minutes one tick moves the
-        # line by less than a column, so redraw on a new value or every CHART_EVERY ticks.
-        # Once the ring is full of one value (a steady pool) the picture no longer changes.
+        # A plotext redraw is the costliest paint here. Over six minutes one tick moves the
+        # line by less than a column, and a change smaller than a dot of height cannot move
+        # it at all: redraw at once only on a change the line can show, else every
+        # CHART_EVERY ticks; the frame says the newest value on every tick. Once the ring is
+        # full of one value (a steady pool) the picture no longer changes.
+        chart = self.query_one("#chart", HistoryChart)
         latest = self.history[-1]
+        chart.show_latest(latest)
         self._chart_age += 1
-        if latest != self._chart_value or self._chart_age >= CHART_EVERY:
+        if self._chart_age >= CHART_EVERY or _visible_change(
+            self._chart_value, latest, chart.dot_value()
+        ):
             self._chart_value, self._chart_age = latest, 0
             values = tuple(self.history)
             if values != self._chart_drawn:
                 self._chart_drawn = values
-                self.query_one("#chart", HistoryChart).show(values, self.context.refresh_s)
+                chart.show(values, self.context.refresh_s)
 
     def _show_pgbouncer(self, status: PgBouncerStatus) -> None:
         table = self.query_one("#pgbouncer", TextTable)

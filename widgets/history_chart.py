@@ -61,6 +61,21 @@ class HistoryChart(PlotextPlot):
             return self._strips[y]
         return Strip.blank(size.width, self.rich_style)
 
+    def dot_value(self) -> float | None:
+        """The value of one braille dot of height on a fixed scale (None on an automatic one):
+        a line moves only by whole dots, so a smaller change leaves the picture as it is."""
+        if self.y_max is None:
+            return None
+        # plotext spends four lines of the content on the frame and the axis with its labels
+        rows = max(self.content_region.height - 4, 1)
+        return self.y_max / (4 * rows)
+
+    def show_latest(self, latest: float | None) -> None:
+        """Say the newest value in the frame without redrawing the plot."""
+        subtitle = "no data yet" if latest is None else f"now {latest:,.1f}{self.unit}"
+        if subtitle != self.border_subtitle:  # assigning repaints the frame's lines
+            self.border_subtitle = subtitle
+
     def show(self, values: Sequence[float | None], interval_s: float) -> None:
         self.values = tuple(values)
         self._drawn += 1
@@ -78,9 +93,6 @@ class HistoryChart(PlotextPlot):
             top = self.y_max if self.y_max is not None else max(max(ys) * 1.2, 1.0)
             plt.ylim(0, top)
             plt.xlim(min(xs[0], -interval_s), 0)
-            latest = ys[-1]
-            self.border_subtitle = f"now {latest:,.1f}{self.unit}"
-        else:
-            self.border_subtitle = "no data yet"
+        self.show_latest(self.values[-1] if self.values else None)
         plt.xlabel("seconds ago")
         self.refresh()

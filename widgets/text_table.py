@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,9 +27,15 @@ GAP = 2
 """Spaces between columns."""
 
 
-def _text(cell: Cell) -> Text:
-    """A Text to truncate and pad (a copy: the caller's cell is compared on the next refresh)."""
-    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+_GAP = Segment(" " * GAP)
+
+
+def _fit(plain: str, width: int) -> str:
+    """``plain`` cut with an ellipsis or padded to ``width`` cells, as Text.truncate does."""
+    length = cell_len(plain)
+    if length > width:
+        return set_cell_size(plain, width - 1) + "…"
+    return plain + " " * (width - length)
 
 
 def _width(cell: Cell) -> int:
@@ -148,7 +154,8 @@ class TextTable(ScrollView, can_focus=True):
         if repaint_all:
             self.refresh()
         else:
-            self._refresh_rows({*dirty, before, self.cursor_row})
+            moved = (before, self.cursor_row) if self.cursor_row != before else ()
+            self._refresh_rows({*dirty, *moved})
         if self.cursor_row != before:
             self.call_after_refresh(self._scroll_to_cursor)  # once the new size is known
 
@@ -168,15 +175,27 @@ class TextTable(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def _render_cells(self, cells: Sequence[Cell], style: Style | None = None) -> Strip:
-        line = Text(no_wrap=True, style=style or "")
+        # Segments made directly: going through one Rich Text per row cost four times as
+        # much, and every row whose age ticks is rendered again on every refresh.
+        console = self.app.console
+        segments: list[Segment] = []
         for i, (cell, width) in enumerate(zip(cells, self._widths, strict=False)):
-            text = _text(cell)
-            text.truncate(width, overflow="ellipsis", pad=True)
             if i:
-                line.append(" " * GAP)
-            line.append_text(text)
-        segments = list(line.render(self.app.console))
-        return Strip(segments, line.cell_len)
+                segments.append(_GAP)
+            if not isinstance(cell, Text):
+                segments.append(Segment(_fit(str(cell), width)))
+                continue
+            text = cell
+            if cell.spans:  # a copy: the caller's cell is compared on the next refresh
+                text = cell.copy()
+                text.truncate(width, overflow="ellipsis", pad=True)
+            if text.spans:
+                segments.extend(text.render(console))
+            else:  # Text.render leaves the base style out of a line without spans
+                cell_style = console.get_style(text.style) if text.style else None
+                segments.append(Segment(_fit(text.plain, width), cell_style))
+        strip = Strip(segments)
+        return strip.apply_style(style) if style else strip
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles and geometry once per repaint, not once per line: walking the DOM for the

@@ -18,7 +18,7 @@ from textual.widgets._header import HeaderClock
 from psadmin.app import PsadminApp
 from psadmin.models.health import Level
 from screens.base import PanelScreen
-from screens.connections import HISTORY_POINTS, ConnectionsScreen
+from screens.connections import CHART_EVERY, HISTORY_POINTS, ConnectionsScreen
 from screens.overview import OverviewScreen
 from screens.session_detail import SessionDetailScreen
 from tests.ui.fakes import FakeBackend
@@ -232,7 +232,7 @@ async def test_reorder_repaints_only_the_lines_whose_row_changed() -> None:
 
         table._refresh_rows = spy  # type: ignore[method-assign]
         table.show(table_rows(["a", "c", "b", "d"]))  # b and c swap (sorted by a live age)
-        assert sorted(set(repainted)) == [0, 1, 2]  # the two moved lines, and the cursor's
+        assert sorted(set(repainted)) == [1, 2]  # the two moved lines; the cursor stays on a
         await pilot.pause()
         assert [table.render_line(y).text.split()[0] for y in (1, 2, 3, 4)] == ["a", "c", "b", "d"]
         repainted.clear()
@@ -266,10 +266,19 @@ async def test_chart_is_not_redrawn_while_a_full_history_stays_the_same() -> Non
             screen.history.append(12.0)
             screen._draw_chart()
         assert len(drawn) == 1 and drawn[0] == (12.0,) * HISTORY_POINTS
-        screen.history.append(30.0)  # a new value is drawn at once
+        screen.history.append(30.0)  # a change the line can show is drawn at once
         screen._draw_chart()
         assert len(drawn) == 2 and drawn[-1][-1] == 30.0
         assert "now 30.0 %" in str(chart.border_subtitle)
+        dot = chart.dot_value()
+        assert dot is not None and dot / 2 > 1.0  # 3 plot rows of 4 dots for 0-100 %
+        screen.history.append(31.0)  # less than a dot: said in the frame, not yet drawn
+        screen._draw_chart()
+        assert len(drawn) == 2 and "now 31.0 %" in str(chart.border_subtitle)
+        for _ in range(CHART_EVERY - 1):
+            screen.history.append(31.0)
+            screen._draw_chart()
+        assert len(drawn) == 3 and drawn[-1][-1] == 31.0  # the line catches up within a column
 
 
 # -- the footer: rebuilt only when the keys it shows change ---------------------------------

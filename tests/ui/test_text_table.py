@@ -133,3 +133,25 @@ async def test_a_table_without_header_starts_with_its_first_row() -> None:
         await pilot.pause()
         assert table.render_line(0).text.split()[0] == "a"
         assert table.virtual_size.height == 2
+
+
+async def test_cells_keep_their_styles_and_the_header_its_own() -> None:
+    app = Host()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(TextTable)
+        spanned = Text("x")
+        spanned.append("yz", style="italic")
+        table.show([("a", (Text("alpha", style="bold"), "a-very-long-cell")), ("b", (spanned, 7))])
+        await pilot.pause()
+        header = table.render_line(0)
+        assert header.text.startswith("Name   Age")
+        # plain labels still carry the header's CSS style (bold), cut cells end in an ellipsis
+        assert all(seg.style and seg.style.bold for seg in header if seg.text.strip())
+        first = table._render_cells(table.get_row("a"))
+        assert first.text == "alpha  a-very-long-cell"
+        assert [seg.style.bold for seg in first if seg.text.strip() == "alpha"] == [True]
+        table._widths = [3, 5]
+        assert table._render_cells(table.get_row("a")).text == "al…  a-ve…"
+        second = table._render_cells(table.get_row("b"))
+        assert second.text == "xyz  7    "
+        assert [seg.text for seg in second if seg.style and seg.style.italic] == ["yz"]
