@@ -84,6 +84,7 @@ class ConnectionsScreen(PollingScreen):
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="connections.filter"),
+        Binding("escape", "leave_filter", "Back to list", show=False, id="connections.leave"),
         Binding("i", "toggle_idle", "Hide idle", id="connections.hide_idle"),
         Binding("s", "sort", "Sort", id="connections.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="connections.reverse"),
@@ -252,9 +253,14 @@ class ConnectionsScreen(PollingScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
-            if not event.value.strip():
-                event.input.remove_class("-shown")
-            self.query_one("#sessions", TextTable).focus()
+            self.action_leave_filter()
+
+    def action_leave_filter(self) -> None:
+        """Enter or Escape: back to the list, the filter kept (an empty one hides its box)."""
+        box = self.query_one("#filter", Input)
+        if not box.value.strip():
+            box.remove_class("-shown")
+        self.query_one("#sessions", TextTable).focus()
 
     def action_toggle_idle(self) -> None:
         self.filter = SessionFilter.parse(self.filter_text, hide_idle=not self.filter.hide_idle)

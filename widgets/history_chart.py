@@ -71,8 +71,12 @@ class HistoryChart(PlotextPlot):
         return self.y_max / (4 * rows)
 
     def show_latest(self, latest: float | None) -> None:
-        """Say the newest value in the frame without redrawing the plot."""
-        subtitle = "no data yet" if latest is None else f"now {latest:,.1f}{self.unit}"
+        """Say the newest value in the frame without redrawing the plot (None: a gap, such as
+        a refresh that failed, or no data yet)."""
+        if latest is not None:
+            subtitle = f"now {latest:,.1f}{self.unit}"
+        else:
+            subtitle = "no data now" if any(v is not None for v in self.values) else "no data yet"
         if subtitle != self.border_subtitle:  # assigning repaints the frame's lines
             self.border_subtitle = subtitle
 

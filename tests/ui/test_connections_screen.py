@@ -272,3 +272,20 @@ async def test_read_only_mode_refuses_cancel_before_any_confirmation() -> None:
         assert isinstance(app.screen, ConnectionsScreen)  # no confirmation was shown
         assert backend.executed == []
         assert [r.event.value for r in backend.audited] == ["refused"]
+
+
+async def test_escape_leaves_the_filter_and_keeps_it() -> None:
+    app = PsadminApp(FakeBackend())
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_connections(app, pilot)
+        await pilot.press("slash", *"app:report")
+        await pilot.pause()
+        box = screen.query_one("#filter")
+        assert box.has_focus and shown_pids(screen) == [300]
+        await pilot.press("escape")
+        assert sessions_table(screen).has_focus
+        assert shown_pids(screen) == [300] and box.has_class("-shown")  # still applied
+        await pilot.press("slash", "ctrl+u", "escape")  # emptied: the box goes away
+        await pilot.pause()
+        assert sessions_table(screen).has_focus and not box.has_class("-shown")
+        assert len(shown_pids(screen)) > 1

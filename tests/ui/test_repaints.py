@@ -279,6 +279,9 @@ async def test_chart_is_not_redrawn_while_a_full_history_stays_the_same() -> Non
             screen.history.append(31.0)
             screen._draw_chart()
         assert len(drawn) == 3 and drawn[-1][-1] == 31.0  # the line catches up within a column
+        screen.history.append(None)  # a failed refresh: a gap, drawn at once, said as such
+        screen._draw_chart()
+        assert len(drawn) == 4 and "no data now" in str(chart.border_subtitle)
 
 
 # -- the footer: rebuilt only when the keys it shows change ---------------------------------
