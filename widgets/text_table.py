@@ -85,9 +85,8 @@ class TextTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self.columns = tuple(columns)
-        self.show_header = show_header
         self._top = 1 if show_header else 0
-        """Lines above the first row."""
+        """Lines above the first row: the header's, unless there is none."""
         self._rows: dict[Hashable, tuple[Cell, ...]] = {}
         self._order: list[Hashable] = []
         self._lines: dict[Hashable, Strip] = {}
